@@ -1,0 +1,27 @@
+# ropewalk_add_test(<source> LABELS <label>... [FIXTURES <name>...] [TIMEOUT <s>])
+# One source -> one QtTest executable -> one CTest test named after the file.
+# Tests get the venv python (oracle scripts), the source dir and the generated-fixture dir as
+# compile definitions, and share one precompiled header target.
+# The per-folder test lists are include()d into tests/CMakeLists.txt rather than added as
+# subdirectories: Qt6::Test defines QT_TESTCASE_BUILDDIR from the target's binary dir, and the
+# shared PCH is only valid for targets whose definitions match it.
+function(ropewalk_add_test source)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "LABELS;FIXTURES" ${ARGN})
+  get_filename_component(name ${source} NAME_WE)
+  add_executable(${name} ${CMAKE_CURRENT_LIST_DIR}/${source})
+  target_link_libraries(${name} PRIVATE rw_test_support)
+  if(ROPEWALK_USE_PCH)
+    target_precompile_headers(${name} REUSE_FROM rw_test_pch)
+  endif()
+  set_target_properties(${name} PROPERTIES AUTOMOC ON)
+  ropewalk_set_warnings(${name})
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}"
+    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;OMP_NUM_THREADS=2")
+  if(ARG_FIXTURES)
+    set_tests_properties(${name} PROPERTIES FIXTURES_REQUIRED "${ARG_FIXTURES}")
+  endif()
+  if(ARG_TIMEOUT)
+    set_tests_properties(${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT})
+  endif()
+endfunction()

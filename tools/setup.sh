@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what Ropewalk needs to build and test, and nothing that is already there:
+# the Debian packages of DESIGN §3 and a Python venv with the pinned wheels of tools/requirements.txt
+# (LibTorch for the C++ build; transformers, tokenizers, safetensors, sentencepiece as test oracles).
+# Idempotent: a second run checks and returns in seconds.
+# Prints the venv path on its last line (stdout); everything else goes to stderr.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+log() { echo "[setup] $*" >&2; }
+
+apt_packages=(
+  build-essential cmake ninja-build ccache pkg-config python3-venv
+  qt6-base-dev qt6-charts-dev libqt6opengl6-dev libxkbcommon-dev libgl-dev
+  libpcre2-dev libicu-dev libsentencepiece-dev libspdlog-dev libfmt-dev libsqlite3-dev nlohmann-json3-dev
+  xvfb xauth fonts-dejavu-core
+)
+
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  log "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+# The venv lives outside the work tree, keyed by the requirements' hash, so a fresh clone on the same
+# machine reuses it and a changed pin builds a new one beside it.
+req="$here/requirements.txt"
+key="$(sha256sum "$req" | cut -c1-12)"
+venv="${ROPEWALK_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/ropewalk/venv-$key}"
+python="${ROPEWALK_PYTHON:-python3}"
+if [[ ! -f "$venv/.complete" ]]; then
+  log "creating venv $venv (torch wheel is large; first run takes minutes)"
+  rm -rf "$venv"
+  "$python" -m venv "$venv"
+  "$venv/bin/pip" install -q --upgrade pip >&2
+  "$venv/bin/pip" install -q -r "$req" >&2
+  touch "$venv/.complete"
+fi
+echo "$venv"

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole test suite from a fresh clone: install what is missing, configure, build, run ctest.
+# Extra arguments go to ctest (for example: -L cpu, -R parity).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="$(bash "$root/tools/setup.sh")"
+build="${ROPEWALK_BUILD_DIR:-$root/build}"
+jobs="${ROPEWALK_JOBS:-$(nproc)}"
+
+# ccache survives fresh clones on the same machine; PCH needs these sloppiness settings to hit.
+export CCACHE_SLOPPINESS="pch_defines,time_macros,include_file_mtime,include_file_ctime"
+export CCACHE_BASEDIR="$root"
+
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DROPEWALK_PYTHON="$venv/bin/python3" -DROPEWALK_BUILD_TESTS=ON
+cmake --build "$build" --parallel "$jobs"
+export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
+cd "$build"
+ctest --output-on-failure --parallel "$jobs" "$@"
