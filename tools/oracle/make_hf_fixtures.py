@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Builds the parity fixtures: for each model family x rope type, a tiny random HF model saved with
+transformers, plus reference.safetensors holding a left-padded batch, HF's fp32 logits, HF's greedy
+generation and HF's RoPE inverse frequencies. Ropewalk's C++ tests load both and compare.
+
+Usage: make_hf_fixtures.py OUT_DIR        (idempotent: skips when OUT_DIR/.complete matches this script)
+"""
+import hashlib
+import zlib
+import json
+import os
+import shutil
+import sys
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+import torch  # noqa: E402
+from safetensors.torch import save_file  # noqa: E402
+from transformers import (AutoModelForCausalLM, LlamaConfig, MistralConfig, Qwen2Config)  # noqa: E402
+from transformers.modeling_rope_utils import ROPE_INIT_FUNCTIONS  # noqa: E402
+
+VOCAB = 96
+NEW_TOKENS = 32
+LENGTHS = [12, 7, 20]  # left-padded batch; 20 > max_position_embeddings=16 exercises scaling
+PAD = 0
+
+COMMON = dict(vocab_size=VOCAB, hidden_size=64, intermediate_size=96, num_hidden_layers=3,
+              num_attention_heads=4, num_key_value_heads=2, rms_norm_eps=1e-5, initializer_range=0.2,
+              bos_token_id=1, eos_token_id=None, pad_token_id=PAD)
+
+ROPES = {
+    "default": (16, {"rope_type": "default", "rope_theta": 10000.0}),
+    "linear": (16, {"rope_type": "linear", "rope_theta": 10000.0, "factor": 2.0}),
+    "dynamic": (16, {"rope_type": "dynamic", "rope_theta": 10000.0, "factor": 2.0}),
+    "yarn": (64, {"rope_type": "yarn", "rope_theta": 10000.0, "factor": 4.0,
+                  "original_max_position_embeddings": 16}),
+    "llama3": (64, {"rope_type": "llama3", "rope_theta": 500000.0, "factor": 4.0, "low_freq_factor": 1.0,
+                    "high_freq_factor": 4.0, "original_max_position_embeddings": 16}),
+}
+
+
+def family_config(family, max_pos, rope):
+    if family == "llama":  # Llama 3.2 style: tied embeddings; attention and MLP biases on
+        return LlamaConfig(**COMMON, max_position_embeddings=max_pos, rope_parameters=dict(rope),
+                           tie_word_embeddings=True, attention_bias=True, mlp_bias=True)
+    if family == "mistral":  # sliding window on every layer, shorter than the batch
+        return MistralConfig(**COMMON, max_position_embeddings=max_pos, rope_parameters=dict(rope),
+                             sliding_window=9, head_dim=16)
+    if family == "qwen2":  # q/k/v biases; sliding window on layers >= max_window_layers
+        return Qwen2Config(**COMMON, max_position_embeddings=max_pos, rope_parameters=dict(rope),
+                           use_sliding_window=True, sliding_window=9, max_window_layers=1)
+    raise ValueError(family)
+
+
+def batch():
+    g = torch.Generator().manual_seed(1234)
+    T = max(LENGTHS)
+    ids = torch.full((len(LENGTHS), T), PAD, dtype=torch.int64)
+    mask = torch.zeros((len(LENGTHS), T), dtype=torch.int64)
+    for row, n in enumerate(LENGTHS):
+        ids[row, T - n:] = torch.randint(2, VOCAB, (n,), generator=g)
+        mask[row, T - n:] = 1
+    return ids, mask
+
+
+def positions(mask):
+    pos = mask.cumsum(-1) - 1
+    return pos.masked_fill(mask == 0, 1)
+
+
+def make_one(out_dir, family, rope_name):
+    max_pos, rope = ROPES[rope_name]
+    torch.manual_seed(zlib.crc32(f"{family}-{rope_name}".encode()))
+    config = family_config(family, max_pos, rope)
+    model = AutoModelForCausalLM.from_config(config, attn_implementation="sdpa").eval()
+    model_dir = os.path.join(out_dir, "model")
+    model.save_pretrained(model_dir)
+    ids, mask = batch()
+    with torch.no_grad():
+        logits = model(input_ids=ids, attention_mask=mask, position_ids=positions(mask)).logits
+    # Generation from a freshly loaded model, so dynamic-NTK state starts where ours does.
+    fresh = AutoModelForCausalLM.from_pretrained(model_dir, attn_implementation="sdpa").eval()
+    with torch.no_grad():
+        generated = fresh.generate(input_ids=ids, attention_mask=mask, do_sample=False,
+                                   max_new_tokens=NEW_TOKENS, pad_token_id=PAD, eos_token_id=None)
+    init_fn = ROPE_INIT_FUNCTIONS.get(config.rope_parameters["rope_type"])
+    inv_freq = fresh.model.rotary_emb.original_inv_freq.clone()
+    scaling = fresh.model.rotary_emb.attention_scaling
+    tensors = {"input_ids": ids, "attention_mask": mask, "logits": logits.float().contiguous(),
+               "generated": generated.contiguous(), "inv_freq": inv_freq.contiguous(),
+               "attention_scaling": torch.tensor([float(scaling)], dtype=torch.float64)}
+    if rope_name == "dynamic":
+        for n in (17, 40, 100):
+            tensors[f"inv_freq_at_{n}"] = init_fn(config, None, seq_len=torch.tensor(n))[0].contiguous()
+    save_file(tensors, os.path.join(out_dir, "reference.safetensors"))
+
+
+def main():
+    out = sys.argv[1]
+    stamp = hashlib.sha256(open(__file__, "rb").read()).hexdigest()
+    marker = os.path.join(out, ".complete")
+    if os.path.exists(marker) and open(marker).read() == stamp:
+        print("fixtures up to date:", out)
+        return
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    torch.set_num_threads(2)
+    names = []
+    for family in ("llama", "mistral", "qwen2"):
+        for rope_name in ROPES:
+            name = f"{family}-{rope_name}"
+            make_one(os.path.join(out, name), family, rope_name)
+            names.append(name)
+    with open(os.path.join(out, "index.json"), "w") as f:
+        json.dump({"models": names, "new_tokens": NEW_TOKENS, "pad": PAD}, f)
+    with open(marker, "w") as f:
+        f.write(stamp)
+    print("wrote", len(names), "fixtures to", out)
+
+
+if __name__ == "__main__":
+    main()
