@@ -96,6 +96,45 @@ def make_one(out_dir, family, rope_name):
     save_file(tensors, os.path.join(out_dir, "reference.safetensors"))
 
 
+CORPUS = [
+    "The needle is hidden somewhere in the haystack, and the model must find it.",
+    "Long-context language models read entire books, code repositories and reports.",
+    "Rotary position embeddings rotate query and key vectors by position-dependent angles.",
+    "def add(a, b):\n    return a + b\n",
+    "Numbers like 12345 and 3.14159 appear in tables; emoji too: \U0001F680 \u2728.",
+]
+PROMPT = "The needle is hidden"
+
+
+def make_chat_model(out_dir):
+    """A tiny Llama with a trained byte-level BPE tokenizer, for end-to-end CLI generation tests."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=320, special_tokens=["<pad>", "<s>", "</s>"],
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    tok.train_from_iterator(CORPUS * 20, trainer)
+    tok.post_processor = processors.TemplateProcessing(single="<s> $A", special_tokens=[("<s>", 1)])
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", eos_token="</s>", pad_token="<pad>")
+    model_dir = os.path.join(out_dir, "model")
+    fast.save_pretrained(model_dir)
+    torch.manual_seed(7)
+    config = LlamaConfig(**{**COMMON, "vocab_size": len(fast), "eos_token_id": 2},
+                         max_position_embeddings=128, rope_parameters={"rope_type": "default", "rope_theta": 10000.0})
+    model = AutoModelForCausalLM.from_config(config).eval()
+    model.save_pretrained(model_dir)
+    enc = fast(PROMPT, return_tensors="pt")
+    with torch.no_grad():
+        out = model.generate(**enc, do_sample=False, max_new_tokens=24, pad_token_id=PAD)
+    new = out[0, enc["input_ids"].shape[1]:]
+    with open(os.path.join(out_dir, "expected.json"), "w") as f:
+        json.dump({"prompt": PROMPT, "prompt_ids": enc["input_ids"][0].tolist(), "new_ids": new.tolist(),
+                   "text": fast.decode(new, skip_special_tokens=True)}, f)
+
+
 def main():
     out = sys.argv[1]
     stamp = hashlib.sha256(open(__file__, "rb").read()).hexdigest()
@@ -112,6 +151,7 @@ def main():
             name = f"{family}-{rope_name}"
             make_one(os.path.join(out, name), family, rope_name)
             names.append(name)
+    make_chat_model(os.path.join(out, "chat-llama"))
     with open(os.path.join(out, "index.json"), "w") as f:
         json.dump({"models": names, "new_tokens": NEW_TOKENS, "pad": PAD}, f)
     with open(marker, "w") as f:

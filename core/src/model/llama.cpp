@@ -45,7 +45,8 @@ at::Tensor LlamaAttentionImpl::forward(const at::Tensor& x, const at::Tensor& co
   k = kernels::apply_rotary(k, cos, sin);
   if (cache) std::tie(k, v) = cache->append(layer_index_, k, v);  // [B, Hkv, S, D]
   const bool causal = !attn_bias.defined() && k.size(2) == T && T > 1;
-  auto out = at::scaled_dot_product_attention(q, k, v, attn_bias, /*dropout_p=*/0.0, /*is_causal=*/causal,
+  const auto mask = attn_bias.defined() ? std::optional<at::Tensor>(attn_bias) : std::nullopt;
+  auto out = at::scaled_dot_product_attention(q, k, v, mask, /*dropout_p=*/0.0, /*is_causal=*/causal,
                                               /*scale=*/1.0 / std::sqrt(static_cast<double>(head_dim_)),
                                               /*enable_gqa=*/num_heads_ != num_kv_heads_);  // [B, H, T, D]
   out = out.transpose(1, 2).reshape({B, T, num_heads_ * head_dim_});

@@ -71,6 +71,12 @@ class TestLlamaParity : public QObject {
     const auto real = mask.to(at::kBool);
     const double err = rw::test::max_relative_error(logits.index({real}), ref.at("logits").index({real}));
     QVERIFY2(err <= kLogitTolerance, qPrintable(QString("max relative error %1").arg(err)));
+
+    // The longest row alone, unpadded and without a mask: the plain causal path.
+    const int64_t last = mask.size(0) - 1;
+    auto single = loaded.model->forward(ref.at("input_ids").narrow(0, last, 1));
+    const double err_single = rw::test::max_relative_error(single[0], ref.at("logits")[last]);
+    QVERIFY2(err_single <= kLogitTolerance, qPrintable(QString("unpadded row: max relative error %1").arg(err_single)));
   }
 
   void greedyGenerationMatches_data() { addFixtureRows(); }

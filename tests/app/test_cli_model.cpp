@@ -1,0 +1,88 @@
+// End to end through ropewalk-cli: `model info` reports the config, `generate` reproduces HF's greedy
+// completion for a tiny Llama with a byte-level BPE tokenizer, and bad input fails with a readable line.
+#include <QProcess>
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+#include "rw/core/util/files.h"
+#include "test_support.h"
+
+namespace {
+
+rw::test::ProcessResult run_cli(const QStringList& args) {
+  QProcess process;
+  process.start(QStringLiteral(RW_CLI_PATH), args);
+  rw::test::ProcessResult r;
+  if (!process.waitForFinished(120000)) return r;
+  r.exit_code = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+  r.std_out = QString::fromUtf8(process.readAllStandardOutput());
+  r.std_err = QString::fromUtf8(process.readAllStandardError());
+  return r;
+}
+
+QString chat_model() { return QString::fromStdString((rw::test::hf_fixture_dir() / "chat-llama" / "model").string()); }
+
+}  // namespace
+
+class TestCliModel : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void modelInfoJson() {
+    const auto r = run_cli({"model", "info", chat_model(), "--json"});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
+    const auto info = nlohmann::json::parse(r.std_out.toStdString());
+    QCOMPARE(info.at("architecture").get<std::string>(), std::string("LlamaForCausalLM"));
+    QCOMPARE(info.at("num_hidden_layers").get<int>(), 3);
+    QCOMPARE(info.at("context_length").get<int>(), 128);
+    QCOMPARE(info.at("rope_type").get<std::string>(), std::string("default"));
+    QCOMPARE(info.at("kv_bytes_per_token").get<int>(), 2 * 3 * 2 * 16 * 4);
+  }
+
+  void modelInfoText() {
+    const auto r = run_cli({"model", "info", chat_model()});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
+    QVERIFY2(r.std_out.contains("LlamaForCausalLM") && r.std_out.contains("context length    128"),
+             qPrintable(r.std_out));
+  }
+
+  void greedyGenerateMatchesTransformers() {
+    const auto expected = nlohmann::json::parse(
+        rw::core::read_text_file(rw::test::hf_fixture_dir() / "chat-llama" / "expected.json"));
+    const auto r = run_cli({"generate", chat_model(), "--prompt", QString::fromStdString(expected.at("prompt")),
+                            "--max-new-tokens", "24", "--greedy", "--device", "cpu", "--json"});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
+    const auto out = nlohmann::json::parse(r.std_out.trimmed().toStdString());
+    QCOMPARE(out.at("prompt_ids"), expected.at("prompt_ids"));
+    QCOMPARE(out.at("new_ids"), expected.at("new_ids"));
+    QVERIFY2(r.std_err.contains("tok/s"), qPrintable(r.std_err));
+  }
+
+  void streamingPrintsTheCompletion() {
+    const auto r = run_cli({"generate", chat_model(), "--prompt", "The needle", "--max-new-tokens", "8", "--greedy"});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
+    QVERIFY(!r.std_out.trimmed().isEmpty());
+  }
+
+  void badInputIsOneReadableLine_data() {
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("missing dir") << QStringList{"model", "info", "/nonexistent/model"} << "/nonexistent/model/config.json";
+    QTest::newRow("unknown option") << QStringList{"generate", chat_model(), "--prompt", "x", "--tempreature", "1"}
+                                    << "unknown option --tempreature";
+    QTest::newRow("bad number") << QStringList{"generate", chat_model(), "--prompt", "x", "--max-new-tokens", "ten"}
+                                << "--max-new-tokens needs an integer";
+    QTest::newRow("unknown command") << QStringList{"frobnicate"} << "unknown command 'frobnicate'";
+  }
+  void badInputIsOneReadableLine() {
+    QFETCH(QStringList, args);
+    QFETCH(QString, expected);
+    const auto r = run_cli(args);
+    QVERIFY(r.exit_code != 0);
+    QVERIFY2(r.std_err.contains(expected), qPrintable(r.std_err));
+    QVERIFY2(!r.std_err.contains("frame #"), "a backtrace reached the user");
+  }
+};
+
+QTEST_GUILESS_MAIN(TestCliModel)
+#include "test_cli_model.moc"
