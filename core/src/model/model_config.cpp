@@ -240,7 +240,11 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     for (const char* key : {"dtype", "torch_dtype"}) {
       if (r.has(key)) {
         if (!o.at(key).is_string()) fail("{}: '{}' must be a string", origin, key);
-        c.dtype = dtype_from_name(o.at(key).get<std::string>());
+        try {
+          c.dtype = dtype_from_name(o.at(key).get<std::string>());
+        } catch (const Error& e) {
+          fail("{}: key '{}': {}", origin, key, e.what());
+        }
         break;
       }
     }
