@@ -15,6 +15,7 @@
 
 #include "rw/core/io/safetensors.h"
 #include "rw/core/util/error.h"
+#include "rw/core/util/files.h"
 
 namespace rw::core {
 namespace {
@@ -156,7 +157,7 @@ void remove_stale(const fs::path& dir, const std::set<std::string>& keep) {
     const bool ours = name == kSingleName || name == kIndexName || is_shard_name(name) || is_staged_name(name);
     if (ours && !keep.count(name)) remove_file(dir, name);
   }
-  detail::fsync_directory(dir);
+  fsync_directory(dir);
 }
 
 }  // namespace
@@ -264,7 +265,7 @@ void write_model_weights(const fs::path& dir, const std::vector<std::pair<std::s
            ec.message());
     }
   }
-  detail::fsync_directory(dir);
+  fsync_directory(dir);
 
   json weight_map = json::object();
   for (size_t k = 0; k < shards.size(); ++k)
@@ -272,7 +273,7 @@ void write_model_weights(const fs::path& dir, const std::vector<std::pair<std::s
   // Keys sorted and 2-space indent with a final newline: byte-identical to save_pretrained's index.
   const json index = {{"metadata", {{"total_size", total_bytes}}}, {"weight_map", std::move(weight_map)}};
   const std::string text = index.dump(2) + "\n";
-  detail::write_file_atomically(dir / kIndexName, {text});
+  write_file_atomic(dir / kIndexName, text);
 
   std::set<std::string> keep(files.begin(), files.end());
   keep.insert(kIndexName);

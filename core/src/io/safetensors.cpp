@@ -21,6 +21,7 @@
 #include <unordered_map>
 
 #include "rw/core/util/error.h"
+#include "rw/core/util/files.h"
 
 namespace rw::core {
 namespace {
@@ -372,70 +373,7 @@ void write_safetensors(const fs::path& path, const std::vector<std::pair<std::st
     const auto bytes = static_cast<size_t>(item.cpu.numel()) * item.dtype->size;
     if (bytes > 0) pieces.emplace_back(static_cast<const char*>(item.cpu.const_data_ptr()), bytes);
   }
-  detail::write_file_atomically(path, pieces);
+  write_file_atomic(path, pieces);
 }
 
-namespace detail {
-
-void fsync_directory(const fs::path& dir) {
-  FdGuard handle{::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
-  if (handle.fd < 0) fail("cannot open directory {} to sync it: {}", dir.string(), errno_text(errno));
-  if (::fsync(handle.fd) != 0) fail("cannot sync directory {}: {}", dir.string(), errno_text(errno));
-}
-
-void write_file_atomically(const fs::path& path, const std::vector<std::string_view>& pieces) {
-  if (!path.has_filename()) fail("cannot write {}: the path names no file", path.string());
-  const fs::path dir = path.parent_path();
-  const std::string base = path.filename().string();
-
-  // O_EXCL with a random name: unique without mkstemp's 0600 mode (the umask then applies as usual).
-  std::random_device entropy;
-  std::mt19937_64 rng(entropy());
-  fs::path temp;
-  int fd = -1;
-  for (int attempt = 0; attempt < 64 && fd < 0; ++attempt) {
-    temp = dir / fmt::format(".{}.tmp-{}-{:012x}", base, ::getpid(), rng() & 0xffffffffffffULL);
-    fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0 && errno != EEXIST)
-      fail("cannot write {}: cannot create temporary file {}: {}", path.string(), temp.string(), errno_text(errno));
-  }
-  if (fd < 0) fail("cannot write {}: no free temporary file name in {}", path.string(), dir.string());
-
-  bool committed = false;
-  struct Cleanup {
-    int& fd;
-    const fs::path& temp;
-    const bool& committed;
-    ~Cleanup() {
-      if (fd >= 0) ::close(fd);
-      if (!committed) ::unlink(temp.c_str());
-    }
-  } cleanup{fd, temp, committed};
-
-  for (std::string_view piece : pieces) {
-    while (!piece.empty()) {
-      const ssize_t written = ::write(fd, piece.data(), std::min<size_t>(piece.size(), size_t{1} << 30));
-      if (written < 0) {
-        if (errno == EINTR) continue;
-        fail("cannot write {}: writing {} failed: {}", path.string(), temp.string(), errno_text(errno));
-      }
-      piece.remove_prefix(static_cast<size_t>(written));
-    }
-  }
-  if (::fsync(fd) != 0) fail("cannot write {}: fsync failed: {}", path.string(), errno_text(errno));
-  const int closing = fd;
-  fd = -1;
-  if (::close(closing) != 0) fail("cannot write {}: close failed: {}", path.string(), errno_text(errno));
-  if (::rename(temp.c_str(), path.c_str()) != 0)
-    fail("cannot write {}: renaming {} into place failed: {}", path.string(), temp.string(), errno_text(errno));
-  committed = true;
-  // The file is in place; a failed directory sync only weakens durability, so it must not report failure.
-  try {
-    fsync_directory(dir);
-  } catch (const Error& e) {
-    spdlog::warn("{}", e.what());
-  }
-}
-
-}  // namespace detail
 }  // namespace rw::core

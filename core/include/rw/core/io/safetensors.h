@@ -47,14 +47,4 @@ void write_safetensors(const std::filesystem::path& path,
                        const std::vector<std::pair<std::string, at::Tensor>>& tensors,
                        const std::map<std::string, std::string>& metadata = {});
 
-namespace detail {
-/// Writes the concatenation of `pieces` to `path` atomically: a uniquely named temp file in the same
-/// directory, fsync, rename over `path`, fsync of the directory. The temp file is removed on failure.
-/// Shared with model_weights.cpp (shard index); not part of the public API.
-void write_file_atomically(const std::filesystem::path& path, const std::vector<std::string_view>& pieces);
-
-/// fsyncs a directory so renames and unlinks in it are durable.
-void fsync_directory(const std::filesystem::path& dir);
-}  // namespace detail
-
 }  // namespace rw::core

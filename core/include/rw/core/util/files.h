@@ -2,15 +2,22 @@
 #pragma once
 #include <filesystem>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace rw::core {
 
 /// Whole file as bytes; Error naming the file when it cannot be read.
 std::string read_text_file(const std::filesystem::path& path);
 
-/// Writes via a temp file in the same folder + fsync + rename: readers see the old or the new file,
-/// never a partial one. Error naming the file on failure (the temp file is removed).
+/// Writes the concatenation of `pieces` via a uniquely named temp file in the same folder, fsync, rename
+/// over `path`, and an fsync of the folder: readers see the old or the new file, never a partial one.
+/// Error naming the file on failure (the temp file is removed).
+void write_file_atomic(const std::filesystem::path& path, const std::vector<std::string_view>& pieces);
 void write_file_atomic(const std::filesystem::path& path, const std::string& bytes);
+
+/// fsyncs a folder so renames and unlinks in it are durable.
+void fsync_directory(const std::filesystem::path& dir);
 
 /// A fresh, unused sibling path: `<path>.<tag>-<pid>-<counter>`.
 std::filesystem::path sibling_temp_path(const std::filesystem::path& path, const std::string& tag);
