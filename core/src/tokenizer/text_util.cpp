@@ -1,0 +1,160 @@
+// UTF-8 helpers and ICU-backed normalization for the tokenizers (see text_util.h).
+#include "text_util.h"
+
+#include <unicode/bytestream.h>
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+
+#include "rw/core/util/error.h"
+
+namespace rw::core::detail {
+namespace {
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+
+/// Length of the well-formed sequence starting at s[i], or the length of its maximal ill-formed
+/// subpart (>= 1) negated. Follows Unicode's "maximal subpart" table (Table 3-7 of the standard).
+long sequence_length(std::string_view s, size_t i) {
+  const auto b = static_cast<unsigned char>(s[i]);
+  if (b < 0x80) return 1;
+  int need = 0;
+  unsigned lo = 0x80, hi = 0xBF;
+  if (b >= 0xC2 && b <= 0xDF) {
+    need = 1;
+  } else if (b == 0xE0) {
+    need = 2, lo = 0xA0;
+  } else if ((b >= 0xE1 && b <= 0xEC) || b == 0xEE || b == 0xEF) {
+    need = 2;
+  } else if (b == 0xED) {
+    need = 2, hi = 0x9F;  // no surrogates
+  } else if (b == 0xF0) {
+    need = 3, lo = 0x90;  // no overlongs
+  } else if (b >= 0xF1 && b <= 0xF3) {
+    need = 3;
+  } else if (b == 0xF4) {
+    need = 3, hi = 0x8F;  // <= U+10FFFF
+  } else {
+    return -1;
+  }
+  size_t j = i + 1;
+  for (int k = 0; k < need; ++k, ++j) {
+    if (j >= s.size()) return -static_cast<long>(j - i);
+    const auto c = static_cast<unsigned char>(s[j]);
+    const bool ok = k == 0 ? (c >= lo && c <= hi) : (c >= 0x80 && c <= 0xBF);
+    if (!ok) return -static_cast<long>(j - i);
+  }
+  return need + 1;
+}
+
+const icu::Normalizer2* normalizer_for(NormalForm form) {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* n = nullptr;
+  switch (form) {
+    case NormalForm::NFC: n = icu::Normalizer2::getNFCInstance(status); break;
+    case NormalForm::NFD: n = icu::Normalizer2::getNFDInstance(status); break;
+    case NormalForm::NFKC: n = icu::Normalizer2::getNFKCInstance(status); break;
+    case NormalForm::NFKD: n = icu::Normalizer2::getNFKDInstance(status); break;
+    case NormalForm::None: return nullptr;
+  }
+  if (U_FAILURE(status) || n == nullptr) fail("ICU normalizer unavailable: {}", u_errorName(status));
+  return n;
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    const long len = sequence_length(s, i);
+    if (len < 0) return false;
+    i += static_cast<size_t>(len);
+  }
+  return true;
+}
+
+std::string utf8_lossy(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    const long len = sequence_length(s, i);
+    if (len > 0) {
+      out.append(s.substr(i, static_cast<size_t>(len)));
+      i += static_cast<size_t>(len);
+    } else {
+      out.append(kReplacement);
+      i += static_cast<size_t>(-len);
+    }
+  }
+  return out;
+}
+
+char32_t next_code_point(std::string_view s, size_t& i) {
+  const auto b = static_cast<unsigned char>(s[i]);
+  if (b < 0x80) {
+    ++i;
+    return b;
+  }
+  int extra = b >= 0xF0 ? 3 : b >= 0xE0 ? 2 : 1;
+  char32_t cp = b & (0x3F >> extra);
+  ++i;
+  for (; extra > 0 && i < s.size(); --extra, ++i) cp = (cp << 6) | (static_cast<unsigned char>(s[i]) & 0x3F);
+  return cp;
+}
+
+char32_t prev_code_point(std::string_view s, size_t end, size_t& start) {
+  start = end;
+  do {
+    --start;
+  } while (start > 0 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80);
+  size_t i = start;
+  return next_code_point(s, i);
+}
+
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+std::string normalize(std::string_view s, NormalForm form) {
+  if (form == NormalForm::None) return std::string(s);
+  bool ascii = true;
+  for (char c : s) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
+  if (ascii) return std::string(s);  // every normal form leaves ASCII alone
+  const icu::Normalizer2* n = normalizer_for(form);
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::StringPiece piece(s.data(), static_cast<int32_t>(s.size()));
+  if (n->isNormalizedUTF8(piece, status) && U_SUCCESS(status)) return std::string(s);
+  status = U_ZERO_ERROR;
+  std::string out;
+  icu::StringByteSink<std::string> sink(&out, static_cast<int32_t>(s.size()));
+  n->normalizeUTF8(0, piece, sink, nullptr, status);
+  if (U_FAILURE(status)) fail("Unicode normalization failed: {}", u_errorName(status));
+  return out;
+}
+
+bool is_alphanumeric(char32_t cp) {
+  const auto c = static_cast<UChar32>(cp);
+  if (u_hasBinaryProperty(c, UCHAR_ALPHABETIC)) return true;
+  const auto type = u_charType(c);
+  return type == U_DECIMAL_DIGIT_NUMBER || type == U_LETTER_NUMBER || type == U_OTHER_NUMBER;
+}
+
+bool is_whitespace(char32_t cp) { return u_isUWhiteSpace(static_cast<UChar32>(cp)); }
+
+}  // namespace rw::core::detail

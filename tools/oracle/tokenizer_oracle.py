@@ -1,0 +1,397 @@
+#!/usr/bin/env python3
+"""Reference answers for the tokenizer and chat-template tests (tests/core/tokenizer).
+
+Subcommands (all exchange JSON files; strings are UTF-8):
+  corpus --out FILE                 training text shared by the BPE and sentencepiece tests, one line each
+  bpe --style S --dir D --texts T   train a byte-level BPE with HF `tokenizers` in the style S (llama3,
+                                    qwen2, gpt2, gpt2_prefix), save D/tokenizer.json (+ tokenizer_config.json)
+                                    and write D/expected.json with HF's ids/decodes for every text in T
+  split-variants --dir D --texts T  one BPE trained without pre-tokenization, saved as D/<variant>/tokenizer.json
+                                    with a Split pre-tokenizer per behaviour x invert (+ D/variants.json), each
+                                    with D/<variant>/expected.json
+  encode --tokenizer F --texts T --out O    HF `tokenizers` ids/decodes of T with an existing tokenizer.json
+  sp --model M --texts T --out O    Python `sentencepiece` ids and decodes of T with a .model file
+  chat --cases C --out O            transformers' apply_chat_template with the official templates below
+
+It is not used at runtime and is not a tokenizer implementation: the C++ side is checked against it.
+"""
+import argparse
+import json
+import sys
+from pathlib import Path
+
+# --- official chat templates (tokenizer_config.json "chat_template" of each model) -------------------
+
+# meta-llama/Llama-2-7b-chat-hf
+LLAMA2_TEMPLATE = (
+    "{% if messages[0]['role'] == 'system' %}{% set loop_messages = messages[1:] %}"
+    "{% set system_message = messages[0]['content'] %}{% else %}{% set loop_messages = messages %}"
+    "{% set system_message = false %}{% endif %}{% for message in loop_messages %}"
+    "{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}"
+    "{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}"
+    "{% if loop.index0 == 0 and system_message != false %}"
+    "{% set content = '<<SYS>>\\n' + system_message + '\\n<</SYS>>\\n\\n' + message['content'] %}"
+    "{% else %}{% set content = message['content'] %}{% endif %}"
+    "{% if message['role'] == 'user' %}{{ bos_token + '[INST] ' + content.strip() + ' [/INST]' }}"
+    "{% elif message['role'] == 'assistant' %}{{ ' '  + content.strip() + ' ' + eos_token }}{% endif %}"
+    "{% endfor %}"
+)
+
+# meta-llama/Meta-Llama-3-8B-Instruct (3.0; 3.1 adds a default "Cutting Knowledge Date" system block)
+LLAMA3_TEMPLATE = (
+    "{% set loop_messages = messages %}{% for message in loop_messages %}"
+    "{% set content = '<|start_header_id|>' + message['role'] + '<|end_header_id|>\n\n'"
+    "+ message['content'] | trim + '<|eot_id|>' %}"
+    "{% if loop.index0 == 0 %}{% set content = bos_token + content %}{% endif %}{{ content }}{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|start_header_id|>assistant<|end_header_id|>\n\n' }}{% endif %}"
+)
+
+# mistralai/Mistral-7B-Instruct-v0.3
+MISTRAL_TEMPLATE = """{%- if messages[0]["role"] == "system" %}
+    {%- set system_message = messages[0]["content"] %}
+    {%- set loop_messages = messages[1:] %}
+{%- else %}
+    {%- set loop_messages = messages %}
+{%- endif %}
+{%- if not tools is defined %}
+    {%- set tools = none %}
+{%- endif %}
+{%- set user_messages = loop_messages | selectattr("role", "equalto", "user") | list %}
+
+{#- This block checks for alternating user/assistant messages, skipping tool calling messages #}
+{%- set ns = namespace() %}
+{%- set ns.index = 0 %}
+{%- for message in loop_messages %}
+    {%- if not (message.role == "tool" or message.role == "tool_results" or (message.tool_calls is defined and message.tool_calls is not none)) %}
+        {%- if (message["role"] == "user") != (ns.index % 2 == 0) %}
+            {{- raise_exception("After the optional system message, conversation roles must alternate user/assistant/user/assistant/...") }}
+        {%- endif %}
+        {%- set ns.index = ns.index + 1 %}
+    {%- endif %}
+{%- endfor %}
+
+{{- bos_token }}
+{%- for message in loop_messages %}
+    {%- if message["role"] == "user" %}
+        {%- if tools is not none and (message == user_messages[-1]) %}
+            {{- "[AVAILABLE_TOOLS] [" }}
+            {%- for tool in tools %}
+                {%- set tool = tool.function %}
+                {{- '{"type": "function", "function": {' }}
+                {%- for key, val in tool.items() if key != "return" %}
+                    {%- if val is string %}
+                        {{- '"' + key + '": "' + val + '"' }}
+                    {%- else %}
+                        {{- '"' + key + '": ' + val|tojson }}
+                    {%- endif %}
+                    {%- if not loop.last %}
+                        {{- ", " }}
+                    {%- endif %}
+                {%- endfor %}
+                {{- "}}" }}
+                {%- if not loop.last %}
+                    {{- ", " }}
+                {%- else %}
+                    {{- "]" }}
+                {%- endif %}
+            {%- endfor %}
+            {{- "[/AVAILABLE_TOOLS]" }}
+            {%- endif %}
+        {%- if loop.last and system_message is defined %}
+            {{- "[INST] " + system_message + "\\n\\n" + message["content"] + "[/INST]" }}
+        {%- else %}
+            {{- "[INST] " + message["content"] + "[/INST]" }}
+        {%- endif %}
+    {%- elif message.tool_calls is defined and message.tool_calls is not none %}
+        {{- "[TOOL_CALLS] [" }}
+        {%- for tool_call in message.tool_calls %}
+            {%- set out = tool_call.function|tojson %}
+            {{- out[:-1] }}
+            {%- if not tool_call.id is defined or tool_call.id|length != 9 %}
+                {{- raise_exception("Tool call IDs should be alphanumeric strings with length 9!") }}
+            {%- endif %}
+            {{- ', "id": "' + tool_call.id + '"}' }}
+            {%- if not loop.last %}
+                {{- ", " }}
+            {%- else %}
+                {{- "]" + eos_token }}
+            {%- endif %}
+        {%- endfor %}
+    {%- elif message["role"] == "assistant" %}
+        {{- " " + message["content"]|trim + eos_token}}
+    {%- elif message["role"] == "tool_results" or message["role"] == "tool" %}
+        {%- if message.content is defined and message.content.content is defined %}
+            {%- set content = message.content.content %}
+        {%- else %}
+            {%- set content = message.content %}
+        {%- endif %}
+        {{- '[TOOL_RESULTS] {"content": ' + content|string + ", " }}
+        {%- if not message.tool_call_id is defined or message.tool_call_id|length != 9 %}
+            {{- raise_exception("Tool call IDs should be alphanumeric strings with length 9!") }}
+        {%- endif %}
+        {{- '"call_id": "' + message.tool_call_id + '"}[/TOOL_RESULTS]' }}
+    {%- else %}
+        {{- raise_exception("Only user and assistant roles are supported, with the exception of an initial optional system message!") }}
+    {%- endif %}
+{%- endfor %}
+"""
+
+# Qwen/Qwen2-7B-Instruct
+QWEN2_TEMPLATE = (
+    "{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}"
+    "{{ '<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n' }}{% endif %}"
+    "{{'<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n'}}{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
+)
+
+CHAT_FAMILIES = {
+    "llama2": (LLAMA2_TEMPLATE, "<s>", "</s>"),
+    "llama3": (LLAMA3_TEMPLATE, "<|begin_of_text|>", "<|end_of_text|>"),
+    "mistral": (MISTRAL_TEMPLATE, "<s>", "</s>"),
+    "qwen2": (QWEN2_TEMPLATE, None, "<|im_end|>"),
+}
+
+# --- byte-level BPE styles --------------------------------------------------------------------------
+
+LLAMA3_PATTERN = (
+    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+"
+    r"|\s+(?!\S)|\s+"
+)
+QWEN2_PATTERN = (
+    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+"
+    r"|\s+(?!\S)|\s+"
+)
+
+CORPUS_PARAGRAPHS = [
+    "The quick brown fox jumps over the lazy dog. It's the dog's day, isn't it? They'll see; we'd know.",
+    "In 2024 the budget was 1234567 dollars, up 12.5% from 987654 in 2023; call 555-0199 or +44 20 7946 0958.",
+    "def tokenize(text):\n    words = text.split()\n    for i, w in enumerate(words):\n\tprint(i, w)\n    return words",
+    "class Vocab {\n  public:\n    int size() const { return n_; }\n  private:\n    int n_ = 0;  // count\n};",
+    "Le café était fermé; l'élève naïve a vu un cœur brisé à Noël. Über Straße und Ångström, Øre, ñandú.",
+    "日本語の文章を分割します。中文分词也很重要，我们需要处理汉字。한국어 문장도 있습니다.",
+    "Emoji: 😀 😂 🙂 👍🏽 👨‍👩‍👧‍👦 🏳️‍🌈 ❤️‍🔥 🇩🇪 — they are sequences, not single code points!",
+    "Whitespace   runs,\ttabs\t\tand\n\nnewlines\r\nshould all survive    the round trip.   ",
+    "SELECT name, COUNT(*) FROM users WHERE age >= 18 GROUP BY name ORDER BY 2 DESC LIMIT 10;",
+    "Κείμενο στα ελληνικά και текст на русском языке, plus עברית and العربية for good measure.",
+]
+
+
+def corpus_lines(extra_texts=()):
+    lines = []
+    for rep in range(4):
+        for p in CORPUS_PARAGRAPHS:
+            lines.extend(p.split("\n") if rep % 2 else [p.replace("\n", " ")])
+    for t in extra_texts:
+        lines.extend(line for line in t.split("\n") if line)
+    return lines
+
+
+def train_bpe(style, texts):
+    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers
+    from tokenizers import processors, trainers
+
+    tok = Tokenizer(models.BPE())
+    config = {}
+    if style == "llama3":
+        specials = ["<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"]
+        tok.pre_tokenizer = pre_tokenizers.Sequence([
+            pre_tokenizers.Split(Regex(LLAMA3_PATTERN), behavior="isolated", invert=False),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=True, use_regex=False),
+        ])
+        config = {"bos_token": "<|begin_of_text|>", "eos_token": {"content": "<|eot_id|>", "special": True}}
+    elif style == "qwen2":
+        specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+        tok.normalizer = normalizers.NFC()
+        tok.pre_tokenizer = pre_tokenizers.Sequence([
+            pre_tokenizers.Split(Regex(QWEN2_PATTERN), behavior="isolated", invert=False),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=False, use_regex=False),
+        ])
+        config = {"bos_token": None, "eos_token": "<|im_end|>", "pad_token": "<|endoftext|>"}
+    elif style in ("gpt2", "gpt2_prefix"):
+        specials = ["<|endoftext|>"]
+        tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=style == "gpt2_prefix", use_regex=True)
+        config = {"bos_token": "<|endoftext|>", "eos_token": "<|endoftext|>"}
+    else:
+        raise SystemExit(f"unknown style {style}")
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=700, min_frequency=2, special_tokens=specials,
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    tok.train_from_iterator(corpus_lines(texts), trainer)
+    if style == "llama3":
+        bos = tok.token_to_id("<|begin_of_text|>")
+        tok.post_processor = processors.Sequence([
+            processors.ByteLevel(trim_offsets=False),
+            processors.TemplateProcessing(single="<|begin_of_text|> $A", pair="<|begin_of_text|> $A <|begin_of_text|> $B",
+                                          special_tokens=[("<|begin_of_text|>", bos)]),
+        ])
+    else:
+        tok.post_processor = processors.ByteLevel(trim_offsets=False)
+    if style == "qwen2":  # a non-special token matched on NFC text: "cafe\u0301" must find it
+        tok.add_tokens([AddedToken("café au lait", normalized=True, special=False)])
+    if style == "gpt2_prefix":  # RoBERTa's <mask>: lstrip eats the spaces before it
+        tok.add_special_tokens([AddedToken("<mask>", lstrip=True, special=True, normalized=False)])
+    data = json.loads(tok.to_str())
+    if style == "llama3":
+        data["model"]["ignore_merges"] = True
+    if style == "gpt2_prefix":  # the legacy "a b" merges spelling
+        data["model"]["merges"] = [" ".join(m) if isinstance(m, list) else m for m in data["model"]["merges"]]
+    return data, config
+
+
+def encode_all(tokenizer_file, texts):
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(tokenizer_file))  # reload: the file, not the in-memory object, is the reference
+    cases = []
+    for text in texts:
+        plain = tok.encode(text, add_special_tokens=False).ids
+        special = tok.encode(text, add_special_tokens=True).ids
+        cases.append({
+            "text": text,
+            "ids": plain,
+            "tokens": [tok.id_to_token(i) for i in plain],
+            "ids_special": special,
+            "decoded": tok.decode(plain, skip_special_tokens=False),
+            "decoded_special_keep": tok.decode(special, skip_special_tokens=False),
+            "decoded_special_skip": tok.decode(special, skip_special_tokens=True),
+            # what a streaming caller sees after each id: partial UTF-8 sequences decode to U+FFFD
+            "prefix_decodes": [tok.decode(plain[:k], skip_special_tokens=False) for k in range(1, len(plain) + 1)] if len(plain) <= 80 else [],
+        })
+    return {"vocab_size": tok.get_vocab_size(with_added_tokens=True), "cases": cases}
+
+
+def read_texts(path):
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def write_json(path, value):
+    Path(path).write_text(json.dumps(value, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def cmd_corpus(args):
+    Path(args.out).write_text("\n".join(corpus_lines(read_texts(args.texts) if args.texts else ())) + "\n",
+                              encoding="utf-8")
+
+
+def cmd_bpe(args):
+    texts = read_texts(args.texts)
+    out = Path(args.dir)
+    out.mkdir(parents=True, exist_ok=True)
+    data, config = train_bpe(args.style, texts)
+    write_json(out / "tokenizer.json", data)
+    write_json(out / "tokenizer_config.json", config)
+    write_json(out / "expected.json", encode_all(out / "tokenizer.json", texts))
+
+
+SPLIT_BEHAVIORS = ["Removed", "Isolated", "MergedWithPrevious", "MergedWithNext", "Contiguous"]
+
+
+def cmd_split_variants(args):
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+    texts = read_texts(args.texts)
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
+    tok.decoder = decoders.ByteLevel()
+    # No pre-tokenization while training, so merges span spaces and punctuation and the ids depend on
+    # exactly where each Split behaviour cuts.
+    trainer = trainers.BpeTrainer(vocab_size=900, min_frequency=2, max_token_length=6, special_tokens=["<|endoftext|>"],
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    tok.train_from_iterator(corpus_lines(texts), trainer)
+    base = json.loads(tok.to_str())
+    byte_level = {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": False}
+    variants = []
+    for pattern_name, pattern in (("regex", {"Regex": r"\p{P}+|\s+"}), ("string", {"String": " "})):
+        for behavior in SPLIT_BEHAVIORS:
+            for invert in (False, True):
+                if pattern_name == "string" and invert:
+                    continue
+                name = f"{pattern_name}_{behavior}{'_invert' if invert else ''}"
+                data = json.loads(json.dumps(base))
+                data["pre_tokenizer"] = {"type": "Sequence", "pretokenizers": [
+                    {"type": "Split", "pattern": pattern, "behavior": behavior, "invert": invert}, byte_level]}
+                out = Path(args.dir) / name
+                out.mkdir(parents=True, exist_ok=True)
+                write_json(out / "tokenizer.json", data)
+                write_json(out / "expected.json", encode_all(out / "tokenizer.json", texts))
+                variants.append(name)
+    write_json(Path(args.dir) / "variants.json", variants)
+
+
+def cmd_encode(args):
+    write_json(args.out, encode_all(args.tokenizer, read_texts(args.texts)))
+
+
+def cmd_sp(args):
+    import sentencepiece as spm
+
+    sp = spm.SentencePieceProcessor(model_file=args.model)
+    cases = []
+    for text in read_texts(args.texts):
+        ids = sp.encode(text)
+        cases.append({"text": text, "ids": ids, "pieces": [sp.id_to_piece(i) for i in ids], "decoded": sp.decode(ids)})
+    write_json(args.out, {"piece_size": sp.get_piece_size(), "bos_id": sp.bos_id(), "eos_id": sp.eos_id(),
+                          "unk_id": sp.unk_id(), "cases": cases})
+
+
+def cmd_chat(args):
+    from tokenizers import Tokenizer, models
+    from transformers import PreTrainedTokenizerFast
+
+    results = []
+    tokenizers_by_family = {}
+    for case in json.loads(Path(args.cases).read_text(encoding="utf-8")):
+        family = case["family"]
+        template, bos, eos = CHAT_FAMILIES[family]
+        if family not in tokenizers_by_family:
+            vocab = {t: i for i, t in enumerate(t for t in ("<unk>", bos, eos) if t)}
+            backend = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+            tokenizers_by_family[family] = PreTrainedTokenizerFast(tokenizer_object=backend, bos_token=bos,
+                                                                   eos_token=eos, unk_token="<unk>")
+        tok = tokenizers_by_family[family]
+        try:
+            text = tok.apply_chat_template(case["messages"], chat_template=template, tokenize=False,
+                                           add_generation_prompt=case["add_generation_prompt"])
+            results.append({"text": text})
+        except Exception as e:  # the template raised (e.g. roles not alternating)
+            results.append({"error": f"{type(e).__name__}: {e}"})
+    write_json(args.out, results)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("corpus")
+    p.add_argument("--out", required=True)
+    p.add_argument("--texts")
+    p.set_defaults(func=cmd_corpus)
+    p = sub.add_parser("bpe")
+    p.add_argument("--style", required=True)
+    p.add_argument("--dir", required=True)
+    p.add_argument("--texts", required=True)
+    p.set_defaults(func=cmd_bpe)
+    p = sub.add_parser("split-variants")
+    p.add_argument("--dir", required=True)
+    p.add_argument("--texts", required=True)
+    p.set_defaults(func=cmd_split_variants)
+    p = sub.add_parser("encode")
+    p.add_argument("--tokenizer", required=True)
+    p.add_argument("--texts", required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_encode)
+    p = sub.add_parser("sp")
+    p.add_argument("--model", required=True)
+    p.add_argument("--texts", required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_sp)
+    p = sub.add_parser("chat")
+    p.add_argument("--cases", required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_chat)
+    args = parser.parse_args()
+    args.func(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
