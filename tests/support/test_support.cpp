@@ -2,7 +2,14 @@
 
 #include <ATen/ATen.h>
 #include <QProcess>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
 #include <torch/cuda.h>
+
+#include "rw/core/io/safetensors.h"
+#include "rw/core/util/error.h"
+#include "rw/core/util/files.h"
 
 namespace rw::test {
 
@@ -38,5 +45,38 @@ double max_relative_error(const at::Tensor& a, const at::Tensor& b, double floor
 }
 
 bool cuda_available() { return torch::cuda::is_available(); }
+
+QString error_of(const std::function<void()>& body) {
+  try {
+    body();
+  } catch (const rw::core::Error& e) {
+    return QString::fromUtf8(e.what());
+  }
+  return {};
+}
+
+std::map<std::string, at::Tensor> read_all_tensors(const std::filesystem::path& file) {
+  rw::core::SafetensorsReader reader(file);
+  std::map<std::string, at::Tensor> out;
+  for (const auto& e : reader.entries()) out[e.name] = reader.load(e.name);
+  return out;
+}
+
+std::vector<std::string> hf_fixture_names() {
+  const auto index = nlohmann::json::parse(rw::core::read_text_file(hf_fixture_dir() / "index.json"));
+  return index.at("models").get<std::vector<std::string>>();
+}
+
+FileSizeLimit::FileSizeLimit(rlim_t bytes) {
+  getrlimit(RLIMIT_FSIZE, &saved_);
+  saved_handler_ = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit lowered{bytes, saved_.rlim_max};
+  ok_ = setrlimit(RLIMIT_FSIZE, &lowered) == 0;
+}
+
+FileSizeLimit::~FileSizeLimit() {
+  setrlimit(RLIMIT_FSIZE, &saved_);
+  std::signal(SIGXFSZ, saved_handler_);
+}
 
 }  // namespace rw::test

@@ -4,8 +4,13 @@
 #include <QString>
 #include <QStringList>
 
+#include <sys/resource.h>
+
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <string>
+#include <vector>
 
 namespace rw::test {
 
@@ -30,5 +35,29 @@ double max_relative_error(const at::Tensor& a, const at::Tensor& b, double floor
 
 /// True when a CUDA device is usable by LibTorch in this process.
 bool cuda_available();
+
+/// Runs `body`, which is expected to throw rw::core::Error; returns its message ("" if nothing was thrown).
+QString error_of(const std::function<void()>& body);
+
+/// Every tensor of a .safetensors file, by name.
+std::map<std::string, at::Tensor> read_all_tensors(const std::filesystem::path& file);
+
+/// Names of the parity fixtures (family-rope) listed in the fixture index.
+std::vector<std::string> hf_fixture_names();
+
+/// Lowers RLIMIT_FSIZE so writes past `bytes` fail with EFBIG (SIGXFSZ ignored); restores both on scope exit.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes);
+  ~FileSizeLimit();
+  FileSizeLimit(const FileSizeLimit&) = delete;
+  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+  bool ok() const { return ok_; }
+
+ private:
+  rlimit saved_{};
+  void (*saved_handler_)(int) = nullptr;
+  bool ok_ = false;
+};
 
 }  // namespace rw::test

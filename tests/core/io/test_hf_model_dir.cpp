@@ -11,6 +11,7 @@
 
 using namespace rw::core;
 namespace fs = std::filesystem;
+using rw::test::error_of;
 
 namespace {
 
@@ -26,15 +27,6 @@ void copy_with_weights(const fs::path& dir,
   for (const auto& e : reader.entries()) tensors.emplace_back(e.name, reader.load(e.name));
   edit(tensors);
   write_safetensors(dir / "model.safetensors", tensors);
-}
-
-QString error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return QString::fromUtf8(e.what());
-  }
-  return {};
 }
 
 }  // namespace

@@ -23,6 +23,9 @@
 namespace fs = std::filesystem;
 using Tensors = std::vector<std::pair<std::string, at::Tensor>>;
 
+using rw::test::error_of;
+using rw::test::FileSizeLimit;
+
 namespace {
 
 constexpr const char* kIndex = "model.safetensors.index.json";
@@ -64,36 +67,6 @@ void write_text(const fs::path& path, const QByteArray& text) {
   QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
   f.write(text);
 }
-
-QString error_of(const std::function<void()>& body) {
-  try {
-    body();
-  } catch (const rw::core::Error& e) {
-    return QString::fromUtf8(e.what());
-  }
-  return {};
-}
-
-// Lowers RLIMIT_FSIZE so writes past `bytes` fail with EFBIG (SIGXFSZ ignored); restores both on scope exit.
-class FileSizeLimit {
- public:
-  explicit FileSizeLimit(rlim_t bytes) {
-    getrlimit(RLIMIT_FSIZE, &saved_);
-    saved_handler_ = std::signal(SIGXFSZ, SIG_IGN);
-    rlimit lowered{bytes, saved_.rlim_max};
-    ok_ = setrlimit(RLIMIT_FSIZE, &lowered) == 0;
-  }
-  ~FileSizeLimit() {
-    setrlimit(RLIMIT_FSIZE, &saved_);
-    std::signal(SIGXFSZ, saved_handler_);
-  }
-  bool ok() const { return ok_; }
-
- private:
-  rlimit saved_{};
-  void (*saved_handler_)(int) = nullptr;
-  bool ok_ = false;
-};
 
 }  // namespace
 

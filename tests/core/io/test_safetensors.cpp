@@ -29,6 +29,9 @@ using Tensors = std::vector<std::pair<std::string, at::Tensor>>;
 
 Q_DECLARE_METATYPE(at::ScalarType)
 
+using rw::test::error_of;
+using rw::test::FileSizeLimit;
+
 namespace {
 
 const std::map<at::ScalarType, QString> kDtypeNames = {
@@ -77,37 +80,6 @@ QByteArray st_file(const QByteArray& header, qsizetype data_bytes, std::optional
   std::memcpy(out.data(), &length, 8);
   return out + header + QByteArray(data_bytes, '\x01');
 }
-
-// Runs `body`, which must throw rw::core::Error; returns the message ("" and a failure if it did not).
-QString error_of(const std::function<void()>& body) {
-  try {
-    body();
-  } catch (const rw::core::Error& e) {
-    return QString::fromUtf8(e.what());
-  }
-  return {};
-}
-
-// Lowers RLIMIT_FSIZE so writes past `bytes` fail with EFBIG (SIGXFSZ ignored); restores both on scope exit.
-class FileSizeLimit {
- public:
-  explicit FileSizeLimit(rlim_t bytes) {
-    getrlimit(RLIMIT_FSIZE, &saved_);
-    saved_handler_ = std::signal(SIGXFSZ, SIG_IGN);
-    rlimit lowered{bytes, saved_.rlim_max};
-    ok_ = setrlimit(RLIMIT_FSIZE, &lowered) == 0;
-  }
-  ~FileSizeLimit() {
-    setrlimit(RLIMIT_FSIZE, &saved_);
-    std::signal(SIGXFSZ, saved_handler_);
-  }
-  bool ok() const { return ok_; }
-
- private:
-  rlimit saved_{};
-  void (*saved_handler_)(int) = nullptr;
-  bool ok_ = false;
-};
 
 }  // namespace
 

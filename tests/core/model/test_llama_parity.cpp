@@ -4,12 +4,8 @@
 #include <ATen/ATen.h>
 #include <QtTest>
 
-#include <nlohmann/json.hpp>
-
 #include "rw/core/io/hf_model_dir.h"
-#include "rw/core/io/safetensors.h"
 #include "rw/core/model/generation.h"
-#include "rw/core/util/files.h"
 #include "test_support.h"
 
 using namespace rw::core;
@@ -19,10 +15,7 @@ namespace {
 constexpr double kLogitTolerance = 1e-5;  // max |ours - HF| / max |HF| over real positions
 
 std::map<std::string, at::Tensor> read_reference(const std::filesystem::path& dir) {
-  SafetensorsReader reader(dir / "reference.safetensors");
-  std::map<std::string, at::Tensor> out;
-  for (const auto& e : reader.entries()) out[e.name] = reader.load(e.name);
-  return out;
+  return rw::test::read_all_tensors(dir / "reference.safetensors");
 }
 
 }  // namespace
@@ -34,11 +27,7 @@ class TestLlamaParity : public QObject {
 
   void addFixtureRows() {
     QTest::addColumn<QString>("name");
-    const auto index = nlohmann::json::parse(read_text_file(rw::test::hf_fixture_dir() / "index.json"));
-    for (const auto& name : index.at("models")) {
-      const auto s = name.get<std::string>();
-      QTest::newRow(s.c_str()) << QString::fromStdString(s);
-    }
+    for (const auto& name : rw::test::hf_fixture_names()) QTest::newRow(name.c_str()) << QString::fromStdString(name);
   }
 
  private Q_SLOTS:

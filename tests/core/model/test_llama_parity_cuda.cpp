@@ -4,12 +4,8 @@
 #include <ATen/Context.h>
 #include <QtTest>
 
-#include <nlohmann/json.hpp>
-
 #include "rw/core/io/hf_model_dir.h"
-#include "rw/core/io/safetensors.h"
 #include "rw/core/model/generation.h"
-#include "rw/core/util/files.h"
 #include "test_support.h"
 
 using namespace rw::core;
@@ -20,10 +16,7 @@ constexpr double kFp32Tolerance = 1e-4;  // CUDA reductions and SDPA kernels ord
 constexpr double kBf16Tolerance = 5e-2;  // bf16 weights and activations (8-bit mantissa) vs fp32
 
 std::map<std::string, at::Tensor> read_reference(const std::filesystem::path& dir) {
-  SafetensorsReader reader(dir / "reference.safetensors");
-  std::map<std::string, at::Tensor> out;
-  for (const auto& e : reader.entries()) out[e.name] = reader.load(e.name);
-  return out;
+  return rw::test::read_all_tensors(dir / "reference.safetensors");
 }
 
 }  // namespace
@@ -39,8 +32,7 @@ class TestLlamaParityCuda : public QObject {
 
   void logitsAndGeneration_data() {
     QTest::addColumn<QString>("name");
-    const auto index = nlohmann::json::parse(read_text_file(rw::test::hf_fixture_dir() / "index.json"));
-    for (const auto& name : index.at("models")) QTest::newRow(name.get<std::string>().c_str()) << QString::fromStdString(name);
+    for (const auto& name : rw::test::hf_fixture_names()) QTest::newRow(name.c_str()) << QString::fromStdString(name);
   }
   void logitsAndGeneration() {
     QFETCH(QString, name);

@@ -36,23 +36,7 @@ inline std::string unicode_sweep() {
       {0x1F300, 0x1F3FF}, {0x1F900, 0x1F9FF}, {0xE0000, 0xE007F}};
   std::string out;
   int n = 0;
-  auto append = [&](char32_t cp) {
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  };
+  auto append = [&](char32_t cp) { out += QString::fromUcs4(&cp, 1).toStdString(); };
   for (const auto& [lo, hi] : ranges)
     for (char32_t cp = lo; cp <= hi; ++cp) {
       append(cp);
