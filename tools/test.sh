@@ -7,10 +7,6 @@ venv="$(bash "$root/tools/setup.sh")"
 build="${ROPEWALK_BUILD_DIR:-$root/build}"
 jobs="${ROPEWALK_JOBS:-$(nproc)}"
 
-# ccache survives fresh clones on the same machine; PCH needs these sloppiness settings to hit.
-export CCACHE_SLOPPINESS="pch_defines,time_macros,include_file_mtime,include_file_ctime"
-export CCACHE_BASEDIR="$root"
-
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DROPEWALK_PYTHON="$venv/bin/python3" -DROPEWALK_BUILD_TESTS=ON
 cmake --build "$build" --parallel "$jobs"
