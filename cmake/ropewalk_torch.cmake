@@ -10,6 +10,16 @@ if(NOT Torch_DIR AND ROPEWALK_PYTHON)
     message(FATAL_ERROR "ROPEWALK_PYTHON=${ROPEWALK_PYTHON} cannot import torch; run tools/setup.sh")
   endif()
   list(PREPEND CMAKE_PREFIX_PATH ${_rw_torch_prefix})
+  # Every object must use the wheel's libstdc++ ABI; Debian's spdlog/fmt/sentencepiece use the new one,
+  # so a wheel built with the old ABI cannot be mixed in at all.
+  execute_process(
+    COMMAND ${ROPEWALK_PYTHON} -c "import torch; print(int(torch._C._GLIBCXX_USE_CXX11_ABI))"
+    OUTPUT_VARIABLE ROPEWALK_TORCH_CXX11_ABI OUTPUT_STRIP_TRAILING_WHITESPACE)
+  if(NOT ROPEWALK_TORCH_CXX11_ABI STREQUAL "1")
+    message(FATAL_ERROR "The torch wheel uses _GLIBCXX_USE_CXX11_ABI=${ROPEWALK_TORCH_CXX11_ABI}; "
+                        "Debian's libraries need 1. Pin a wheel built with the C++11 ABI.")
+  endif()
+  add_compile_definitions(_GLIBCXX_USE_CXX11_ABI=1)
 endif()
 # The CUDA wheel's config looks for the CUDA toolkit itself; with no GPU it warns about arch detection.
 if(NOT DEFINED TORCH_CUDA_ARCH_LIST AND NOT DEFINED ENV{TORCH_CUDA_ARCH_LIST})
