@@ -58,6 +58,18 @@ class TestCliModel : public QObject {
     QVERIFY2(r.std_err.contains("tok/s"), qPrintable(r.std_err));
   }
 
+  void chatTemplateIsApplied() {
+    // The rendered Llama-3 prompt starts with its BOS text, which this tokenizer reads as plain bytes:
+    // more prompt tokens than the bare question, and the run still completes.
+    const auto plain = run_cli({"generate", chat_model(), "--prompt", "Hi", "--max-new-tokens", "2", "--json"});
+    const auto chat = run_cli({"generate", chat_model(), "--prompt", "Hi", "--max-new-tokens", "2", "--json",
+                               "--chat", "llama3", "--system", "Be brief."});
+    QVERIFY2(plain.exit_code == 0 && chat.exit_code == 0, qPrintable(plain.std_err + chat.std_err));
+    const auto a = nlohmann::json::parse(plain.std_out.trimmed().toStdString());
+    const auto b = nlohmann::json::parse(chat.std_out.trimmed().toStdString());
+    QVERIFY(b.at("prompt_ids").size() > a.at("prompt_ids").size() + 10);
+  }
+
   void streamingPrintsTheCompletion() {
     const auto r = run_cli({"generate", chat_model(), "--prompt", "The needle", "--max-new-tokens", "8", "--greedy"});
     QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
@@ -73,6 +85,13 @@ class TestCliModel : public QObject {
     QTest::newRow("bad number") << QStringList{"generate", chat_model(), "--prompt", "x", "--max-new-tokens", "ten"}
                                 << "--max-new-tokens needs an integer";
     QTest::newRow("unknown command") << QStringList{"frobnicate"} << "unknown command 'frobnicate'";
+    QTest::newRow("unknown chat family") << QStringList{"generate", chat_model(), "--prompt", "x", "--chat", "gpt9"}
+                                         << "gpt9";
+    QTest::newRow("bad device") << QStringList{"generate", chat_model(), "--prompt", "x", "--device", "tpu"}
+                                << "--device must be cpu, cuda or auto, got 'tpu'";
+    QTest::newRow("bad dtype") << QStringList{"generate", chat_model(), "--prompt", "x", "--dtype", "int4"}
+                               << "dtype 'int4' is not supported";
+    QTest::newRow("no prompt") << QStringList{"generate", chat_model()} << "usage: ropewalk-cli generate";
   }
   void badInputIsOneReadableLine() {
     QFETCH(QStringList, args);
