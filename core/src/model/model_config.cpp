@@ -159,6 +159,22 @@ ModelFamily family_from(const Reader& r) {
   fail("{}: model_type '{}' is not supported (supported: llama, mistral, qwen2)", r.origin, type);
 }
 
+// Sliding windows in each family's own keys, so the struct (not a stale source key) decides.
+void write_windows(const ModelConfig& c, json& o) {
+  int64_t window = 0;
+  for (auto w : c.layer_windows) window = std::max(window, w);
+  if (c.family == ModelFamily::Mistral) {
+    o["sliding_window"] = window > 0 ? json(window) : json(nullptr);
+  } else if (c.family == ModelFamily::Qwen2) {
+    o["use_sliding_window"] = window > 0;
+    o["sliding_window"] = window > 0 ? json(window) : json(nullptr);
+    json types = json::array();
+    for (auto w : c.layer_windows) types.push_back(w > 0 ? "sliding_attention" : "full_attention");
+    o["layer_types"] = types;
+    o.erase("max_window_layers");
+  }
+}
+
 }  // namespace
 
 std::string rope_type_name(RopeType type) {
@@ -282,6 +298,7 @@ std::string model_config_to_json(const ModelConfig& c) {
     o["attention_bias"] = c.attention_bias;
     o["mlp_bias"] = c.mlp_bias;
   }
+  write_windows(c, o);
   json rope = {{"rope_type", rope_type_name(c.rope.type)}, {"rope_theta", c.rope.theta}};
   if (c.rope.type != RopeType::Default) rope["factor"] = c.rope.factor;
   if (c.rope.original_max_position_embeddings) rope["original_max_position_embeddings"] = *c.rope.original_max_position_embeddings;

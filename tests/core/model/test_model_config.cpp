@@ -81,6 +81,24 @@ class TestModelConfig : public QObject {
     QCOMPARE(parse_model_config(mistral.dump(), "m.json").layer_windows, (std::vector<int64_t>{4096, 4096}));
   }
 
+  void windowsSurviveAWriteFromScratch() {
+    auto qwen = base_config();
+    qwen["architectures"] = {"Qwen2ForCausalLM"};
+    qwen["model_type"] = "qwen2";
+    auto config = parse_model_config(qwen.dump(), "qwen.json");
+    config.source_json.clear();  // as if built in code
+    config.layer_windows = {0, 16};
+    const auto again = parse_model_config(model_config_to_json(config), "written.json");
+    QCOMPARE(again.layer_windows, (std::vector<int64_t>{0, 16}));
+    auto mistral = base_config();
+    mistral["architectures"] = {"MistralForCausalLM"};
+    mistral["model_type"] = "mistral";
+    mistral["sliding_window"] = 64;
+    auto m = parse_model_config(mistral.dump(), "m.json");
+    m.layer_windows = {0, 0};  // window turned off: the stale source key must not come back
+    QCOMPARE(parse_model_config(model_config_to_json(m), "w.json").layer_windows, (std::vector<int64_t>{0, 0}));
+  }
+
   void parameterCountMatchesLayout() {
     const auto c = parse_model_config(base_config().dump(), "config.json");
     // embed + lm_head + 2 x (q,k,v,o + gate,up,down + 2 norms) + final norm
