@@ -1,6 +1,5 @@
 // End to end through ropewalk-cli: `model info` reports the config, `generate` reproduces HF's greedy
 // completion for a tiny Llama with a byte-level BPE tokenizer, and bad input fails with a readable line.
-#include <QProcess>
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
@@ -11,14 +10,7 @@
 namespace {
 
 rw::test::ProcessResult run_cli(const QStringList& args) {
-  QProcess process;
-  process.start(QStringLiteral(RW_CLI_PATH), args);
-  rw::test::ProcessResult r;
-  if (!process.waitForFinished(120000)) return r;
-  r.exit_code = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-  r.std_out = QString::fromUtf8(process.readAllStandardOutput());
-  r.std_err = QString::fromUtf8(process.readAllStandardError());
-  return r;
+  return rw::test::run_process(QStringLiteral(RW_CLI_PATH), args, 120000);
 }
 
 QString chat_model() { return QString::fromStdString((rw::test::hf_fixture_dir() / "chat-llama" / "model").string()); }

@@ -13,21 +13,25 @@
 
 namespace rw::test {
 
-ProcessResult run_oracle(const QString& script, const QStringList& args, int timeout_ms) {
+ProcessResult run_process(const QString& program, const QStringList& args, int timeout_ms) {
   QProcess process;
-  const QString path = QString::fromStdString(source_path("tools/oracle/" + script.toStdString()).string());
-  process.start(QStringLiteral(RW_TEST_PYTHON), QStringList{path} + args);
+  process.start(program, args);
   ProcessResult result;
   if (!process.waitForFinished(timeout_ms)) {
     process.kill();
     process.waitForFinished();
-    result.std_err = QStringLiteral("oracle %1 did not finish: %2").arg(script, process.errorString());
+    result.std_err = QStringLiteral("%1 did not finish: %2").arg(program, process.errorString());
     return result;
   }
   result.exit_code = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
   result.std_out = QString::fromUtf8(process.readAllStandardOutput());
   result.std_err = QString::fromUtf8(process.readAllStandardError());
   return result;
+}
+
+ProcessResult run_oracle(const QString& script, const QStringList& args, int timeout_ms) {
+  const QString path = QString::fromStdString(source_path("tools/oracle/" + script.toStdString()).string());
+  return run_process(QStringLiteral(RW_TEST_PYTHON), QStringList{path} + args, timeout_ms);
 }
 
 std::filesystem::path hf_fixture_dir() { return std::filesystem::path(RW_FIXTURE_DIR) / "hf"; }

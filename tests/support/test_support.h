@@ -21,6 +21,9 @@ struct ProcessResult {
   QString std_err;
 };
 
+/// Runs `program args...` and waits up to timeout_ms; exit_code -1 when it crashed or timed out.
+ProcessResult run_process(const QString& program, const QStringList& args, int timeout_ms = 300000);
+
 /// Runs `RW_TEST_PYTHON tools/oracle/<script> args...`; waits up to timeout_ms.
 ProcessResult run_oracle(const QString& script, const QStringList& args, int timeout_ms = 300000);
 
