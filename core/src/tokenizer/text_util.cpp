@@ -6,45 +6,12 @@
 #include <unicode/uchar.h>
 
 #include "rw/core/util/error.h"
+#include "rw/core/util/utf8.h"
 
 namespace rw::core::detail {
 namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
-
-/// Length of the well-formed sequence starting at s[i], or the length of its maximal ill-formed
-/// subpart (>= 1) negated. Follows Unicode's "maximal subpart" table (Table 3-7 of the standard).
-long sequence_length(std::string_view s, size_t i) {
-  const auto b = static_cast<unsigned char>(s[i]);
-  if (b < 0x80) return 1;
-  int need = 0;
-  unsigned lo = 0x80, hi = 0xBF;
-  if (b >= 0xC2 && b <= 0xDF) {
-    need = 1;
-  } else if (b == 0xE0) {
-    need = 2, lo = 0xA0;
-  } else if ((b >= 0xE1 && b <= 0xEC) || b == 0xEE || b == 0xEF) {
-    need = 2;
-  } else if (b == 0xED) {
-    need = 2, hi = 0x9F;  // no surrogates
-  } else if (b == 0xF0) {
-    need = 3, lo = 0x90;  // no overlongs
-  } else if (b >= 0xF1 && b <= 0xF3) {
-    need = 3;
-  } else if (b == 0xF4) {
-    need = 3, hi = 0x8F;  // <= U+10FFFF
-  } else {
-    return -1;
-  }
-  size_t j = i + 1;
-  for (int k = 0; k < need; ++k, ++j) {
-    if (j >= s.size()) return -static_cast<long>(j - i);
-    const auto c = static_cast<unsigned char>(s[j]);
-    const bool ok = k == 0 ? (c >= lo && c <= hi) : (c >= 0x80 && c <= 0xBF);
-    if (!ok) return -static_cast<long>(j - i);
-  }
-  return need + 1;
-}
 
 const icu::Normalizer2* normalizer_for(NormalForm form) {
   UErrorCode status = U_ZERO_ERROR;
@@ -62,24 +29,11 @@ const icu::Normalizer2* normalizer_for(NormalForm form) {
 
 }  // namespace
 
-bool is_valid_utf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    if (static_cast<unsigned char>(s[i]) < 0x80) {
-      ++i;
-      continue;
-    }
-    const long len = sequence_length(s, i);
-    if (len < 0) return false;
-    i += static_cast<size_t>(len);
-  }
-  return true;
-}
-
 std::string utf8_lossy(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
-    const long len = sequence_length(s, i);
+    const long len = utf8_sequence_length(s, i);
     if (len > 0) {
       out.append(s.substr(i, static_cast<size_t>(len)));
       i += static_cast<size_t>(len);

@@ -5,10 +5,11 @@
 #include <string>
 #include <string_view>
 
+#include "rw/core/util/utf8.h"
+
 namespace rw::core::detail {
 
-/// True when s is well-formed UTF-8 (no surrogates, no overlongs, <= U+10FFFF).
-bool is_valid_utf8(std::string_view s);
+using rw::core::is_valid_utf8;
 
 /// s with every ill-formed subsequence replaced by U+FFFD, one per maximal subpart (the rule of Rust's
 /// String::from_utf8_lossy and Python's errors="replace", so decode matches HF byte for byte).
