@@ -112,8 +112,88 @@ CREATE TABLE checkpoints(
 );
 )sql";
 
+// Schema 2: corpora, their documents with provenance and token counts, token-sized chunks and a BM25
+// index over the chunks. Chunk text is not stored twice: the FTS5 index reads it from documents.text
+// through the chunk_texts view (byte offsets, hence the BLOB casts).
+constexpr std::string_view kSchema2 = R"sql(
+-- A named document collection. Its chunks were cut with one tokenizer and one chunk size, recorded here.
+CREATE TABLE corpora(
+  id             INTEGER PRIMARY KEY,
+  name           TEXT NOT NULL UNIQUE,
+  tokenizer_id   TEXT NOT NULL,
+  tokenizer_name TEXT NOT NULL,
+  chunk_tokens   INTEGER NOT NULL,
+  chunk_overlap  INTEGER NOT NULL,
+  created_ms     INTEGER NOT NULL
+);
+
+-- One `corpus add`: what was asked (options_json) and what happened (report_json: skipped files, reasons).
+CREATE TABLE corpus_imports(
+  id           INTEGER PRIMARY KEY,
+  corpus_id    INTEGER NOT NULL REFERENCES corpora(id) ON DELETE CASCADE,
+  options_json TEXT NOT NULL,
+  report_json  TEXT NOT NULL DEFAULT '{}',
+  started_ms   INTEGER NOT NULL,
+  ended_ms     INTEGER
+);
+
+-- kind: text (a file) | jsonl (one line of a file) | repo (a repository's files under path headers).
+-- source_begin/end: byte range in source_path (the line for jsonl; 0..total file bytes for repo).
+CREATE TABLE documents(
+  id           INTEGER PRIMARY KEY,
+  corpus_id    INTEGER NOT NULL REFERENCES corpora(id) ON DELETE CASCADE,
+  import_id    INTEGER NOT NULL REFERENCES corpus_imports(id) ON DELETE CASCADE,
+  kind         TEXT NOT NULL CHECK(kind IN ('text','jsonl','repo')),
+  source_path  TEXT NOT NULL,
+  source_begin INTEGER NOT NULL,
+  source_end   INTEGER NOT NULL,
+  content_hash TEXT NOT NULL,
+  n_bytes      INTEGER NOT NULL,
+  text         TEXT NOT NULL,
+  UNIQUE(corpus_id, content_hash)
+);
+
+-- The files a repo document is made of: [byte_begin, byte_end) of each file's content in documents.text.
+CREATE TABLE document_parts(
+  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  idx         INTEGER NOT NULL,
+  path        TEXT NOT NULL,
+  byte_begin  INTEGER NOT NULL,
+  byte_end    INTEGER NOT NULL,
+  PRIMARY KEY(document_id, idx)
+) WITHOUT ROWID;
+
+-- Token count of a whole document under a tokenizer (TokenCounter::id()); one row per tokenizer.
+CREATE TABLE document_tokens(
+  document_id  INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  tokenizer_id TEXT NOT NULL,
+  n_tokens     INTEGER NOT NULL,
+  PRIMARY KEY(document_id, tokenizer_id)
+) WITHOUT ROWID;
+
+-- Retrieval units: [byte_begin, byte_end) of documents.text, in order idx = 0, 1, ...
+CREATE TABLE chunks(
+  id          INTEGER PRIMARY KEY,
+  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  idx         INTEGER NOT NULL,
+  byte_begin  INTEGER NOT NULL,
+  byte_end    INTEGER NOT NULL,
+  n_tokens    INTEGER NOT NULL,
+  UNIQUE(document_id, idx)
+);
+
+CREATE VIEW chunk_texts(id, text) AS
+  SELECT c.id, CAST(substr(CAST(d.text AS BLOB), c.byte_begin + 1, c.byte_end - c.byte_begin) AS TEXT)
+  FROM chunks c JOIN documents d ON d.id = c.document_id;
+
+-- BM25 index; rowid = chunks.id. Rows are removed with the FTS5 'delete' command before their chunks.
+CREATE VIRTUAL TABLE chunks_fts USING fts5(
+  text, content='chunk_texts', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2');
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "0001_runs_metrics_events", kSchema1},
+    Migration{2, "0002_corpora_documents_chunks", kSchema2},
 };
 
 void refuse_too_new(const Database& db, int version, int latest) {

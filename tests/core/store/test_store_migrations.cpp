@@ -6,6 +6,7 @@
 #include <array>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "rw/core/store/database.h"
 #include "rw/core/store/migrations.h"
@@ -27,15 +28,24 @@ bool has_table(Database& db, const std::string& name) {
   return s.column_int64(0) == 1;
 }
 
-// The real schema 1 plus a test-only step 2, to exercise the upgrade path before a real step 2 exists.
-const std::array<Migration, 2> kWithStep2 = {
-    rw::core::store_migrations()[0],
-    Migration{2, "0002_test_extra", "CREATE TABLE extra(x INTEGER); ALTER TABLE runs ADD COLUMN note TEXT;"},
-};
-const std::array<Migration, 2> kBrokenStep2 = {
-    rw::core::store_migrations()[0],
-    Migration{2, "0002_broken", "CREATE TABLE half_done(x INTEGER); THIS IS NOT SQL;"},
-};
+// The real schema plus one test-only step, to exercise the upgrade path from the newest real schema.
+std::vector<Migration> with_extra_step(const char* name, const char* sql) {
+  auto steps = rw::core::store_migrations();
+  std::vector<Migration> out(steps.begin(), steps.end());
+  out.push_back(Migration{rw::core::latest_schema_version() + 1, name, sql});
+  return out;
+}
+const std::vector<Migration> kWithStep2 =
+    with_extra_step("test_extra", "CREATE TABLE extra(x INTEGER); ALTER TABLE runs ADD COLUMN note TEXT;");
+const std::vector<Migration> kBrokenStep2 =
+    with_extra_step("test_broken", "CREATE TABLE half_done(x INTEGER); THIS IS NOT SQL;");
+const int kLatest = rw::core::latest_schema_version();
+
+std::int64_t count(Database& db, const std::string& sql) {
+  auto s = db.prepare(sql);
+  s.step();
+  return s.column_int64(0);
+}
 
 }  // namespace
 
@@ -124,7 +134,7 @@ class TestStoreMigrations : public QObject {
     }
     {
       auto db = open_store(path, OpenMode::ReadWrite, kWithStep2);
-      QCOMPARE(db.user_version(), 2);
+      QCOMPARE(db.user_version(), kLatest + 1);
       QVERIFY(has_table(db, "extra"));
       auto s = db.prepare("SELECT name, note FROM runs WHERE id = ?1");
       s.bind(1, run_id);
@@ -132,10 +142,10 @@ class TestStoreMigrations : public QObject {
       QCOMPARE(QString::fromStdString(s.column_text(0)), QString("before upgrade"));
       QVERIFY(s.column_is_null(1));
     }
-    const std::filesystem::path backup = path.string() + ".bak-v1";
+    const std::filesystem::path backup = path.string() + ".bak-v" + std::to_string(kLatest);
     QVERIFY(std::filesystem::exists(backup));
     auto old = Database::open(backup, OpenMode::ReadOnly);
-    QCOMPARE(old.user_version(), 1);
+    QCOMPARE(old.user_version(), kLatest);
     QVERIFY(!has_table(old, "extra"));
     QVERIFY(has_table(old, "runs"));
   }
@@ -144,10 +154,37 @@ class TestStoreMigrations : public QObject {
     const auto path = file("broken.db");
     { open_store(path, OpenMode::ReadWrite); }
     const QString message = rw::test::error_of([&] { open_store(path, OpenMode::ReadWrite, kBrokenStep2); });
-    QVERIFY2(message.contains("upgrade to schema 2 (0002_broken) failed"), qPrintable(message));
+    QVERIFY2(message.contains(QString("upgrade to schema %1 (test_broken) failed").arg(kLatest + 1)),
+             qPrintable(message));
     auto db = Database::open(path, OpenMode::ReadOnly);
-    QCOMPARE(db.user_version(), 1);
+    QCOMPARE(db.user_version(), kLatest);
     QVERIFY(!has_table(db, "half_done"));
+  }
+
+  void committedV1StoreIsUpgradedWithEveryRow() {
+    const auto path = file("v1.db");
+    std::filesystem::copy_file(rw::test::source_path("tests/fixtures/store/v1.db"), path);
+    {
+      auto db = open_store(path, OpenMode::ReadWrite);
+      QCOMPARE(db.user_version(), kLatest);
+      QCOMPARE(count(db, "SELECT count(*) FROM projects WHERE name = 'fixture'"), 1);
+      QCOMPARE(count(db, "SELECT count(*) FROM runs WHERE name = 'extend-8k' AND state = 'finished' AND pid = 4242"),
+               1);
+      QCOMPARE(count(db, "SELECT count(*) FROM metrics WHERE run_id = 1 AND key = 'loss'"), 10);
+      QCOMPARE(count(db, "SELECT count(*) FROM latest_metrics WHERE step = 9 AND value = 1.75"), 1);
+      QCOMPARE(count(db, "SELECT count(*) FROM events WHERE text = 'started'"), 1);
+      QCOMPARE(count(db, "SELECT count(*) FROM eval_cells WHERE task = 'niah' AND length = 4096 AND score = 1.0"), 1);
+      QCOMPARE(count(db, "SELECT count(*) FROM checkpoints WHERE step = 9"), 1);
+      QVERIFY(has_table(db, "corpora") && has_table(db, "documents") && has_table(db, "chunks"));
+      rw::core::RunStore store(std::move(db));
+      QCOMPARE(store.run(1).config_json, std::string(R"({"stages":2})"));
+    }
+    auto backup = Database::open(path.string() + ".bak-v1", OpenMode::ReadOnly);
+    QCOMPARE(backup.user_version(), 1);
+    QVERIFY(!has_table(backup, "corpora"));
+    // The committed fixture itself is never modified by the test.
+    auto fixture = Database::open(rw::test::source_path("tests/fixtures/store/v1.db"), OpenMode::ReadOnly);
+    QCOMPARE(fixture.user_version(), 1);
   }
 
   void readOnlyRefusesOlderFile() {

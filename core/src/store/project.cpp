@@ -1,0 +1,342 @@
+// Project: strict parsing and writing of project.ropewalk.json, and the folder layout (init / open).
+// Every bad setting is refused with the file and the JSON path of the key. Not the store's tables
+// (migrations.cpp) and not what jobs do with the settings.
+#include "rw/core/store/project.h"
+
+#include <nlohmann/json.hpp>
+
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <initializer_list>
+#include <limits>
+#include <set>
+#include <system_error>
+
+#include "rw/core/data/glob.h"
+#include "rw/core/store/migrations.h"
+#include "rw/core/util/error.h"
+#include "rw/core/util/files.h"
+
+namespace rw::core {
+namespace fs = std::filesystem;
+namespace {
+
+using json = nlohmann::json;
+
+constexpr int kLatestFormat = 1;
+constexpr const char* kSubfolders[] = {"corpus", "checkpoints", "exports"};
+
+// ---- reading -----------------------------------------------------------------------------------
+
+std::string join_path(const std::string& parent, std::string_view key) {
+  return parent.empty() ? std::string(key) : parent + "." + std::string(key);
+}
+
+// Edit distance, for "did you mean" on a misspelt key.
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string brief(const json& value) {
+  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  return text;
+}
+
+// "a string (\"x\")", "a number (1.5)", "null": what the user wrote, for wrong-type errors.
+std::string describe(const json& value) {
+  if (value.is_null()) return "null";
+  if (value.is_object()) return "an object";
+  if (value.is_array()) return "an array";
+  const std::string kind = value.is_string() ? "a string" : value.is_boolean() ? "a boolean" : "a number";
+  return kind + " (" + brief(value) + ")";
+}
+
+// One JSON object being read: typed getters that name the file and key path, and a check that the
+// object holds only known keys (run first, so a typo is reported as a typo, not as a missing key).
+class ObjectReader {
+ public:
+  ObjectReader(const json& object, std::string path, std::string_view source)
+      : object_(object), path_(std::move(path)), source_(source) {}
+
+  void refuse_unknown_keys(std::initializer_list<std::string_view> known) const {
+    for (const auto& item : object_.items()) {
+      const std::string& key = item.key();
+      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+      std::string_view closest;
+      size_t best = std::numeric_limits<size_t>::max();
+      for (auto k : known) {
+        if (const auto d = edit_distance(key, k); d < best) best = d, closest = k;
+      }
+      const bool close = best <= std::max<size_t>(2, key.size() / 3);
+      const std::string hint = close ? fmt::format(" (did you mean \"{}\"?)", closest) : std::string();
+      fail("{}: unknown key \"{}\"{}; known keys here: {}", source_, join_path(path_, key), hint,
+           fmt::join(known, ", "));
+    }
+  }
+
+  std::string path_of(std::string_view key) const { return join_path(path_, key); }
+  const json* find(std::string_view key) const {
+    auto it = object_.find(key);
+    return it == object_.end() ? nullptr : &*it;
+  }
+
+  void read(std::string_view key, std::string& out) const {
+    if (const json* v = find(key)) {
+      if (!v->is_string()) wrong_type(key, "a string", *v);
+      out = v->get<std::string>();
+    }
+  }
+
+  void read(std::string_view key, std::int64_t& out) const {
+    if (const json* v = find(key)) {
+      constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+      if (!v->is_number_integer() || (v->is_number_unsigned() && v->get<std::uint64_t>() > kMax))
+        wrong_type(key, "an integer", *v);
+      out = v->get<std::int64_t>();
+    }
+  }
+
+  void read(std::string_view key, std::vector<std::string>& out) const {
+    if (const json* v = find(key)) {
+      if (!v->is_array()) wrong_type(key, "an array of strings", *v);
+      out.clear();
+      for (size_t i = 0; i < v->size(); ++i) {
+        const json& item = (*v)[i];
+        if (!item.is_string())
+          fail("{}: \"{}[{}]\" must be a string, got {}", source_, path_of(key), i, describe(item));
+        out.push_back(item.get<std::string>());
+      }
+    }
+  }
+
+  /// The nested object at `key` (an empty one when the key is missing).
+  ObjectReader object(std::string_view key) const {
+    static const json kEmpty = json::object();
+    const json* v = find(key);
+    if (v && !v->is_object()) wrong_type(key, "an object", *v);
+    return ObjectReader(v ? *v : kEmpty, path_of(key), source_);
+  }
+
+  [[noreturn]] void wrong_type(std::string_view key, std::string_view expected, const json& got) const {
+    fail("{}: \"{}\" must be {}, got {}", source_, path_of(key), expected, describe(got));
+  }
+
+ private:
+  const json& object_;
+  std::string path_;
+  std::string_view source_;
+};
+
+// Parses, refusing duplicate keys (nlohmann would silently keep the last one) with their JSON path.
+json parse_strict(std::string_view text, std::string_view source) {
+  struct Frame {
+    std::string path;
+    std::set<std::string> keys;
+    std::string last_key;
+  };
+  std::vector<Frame> frames;
+  std::string duplicate;
+  auto callback = [&](int /*depth*/, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) {
+      const std::string path = frames.empty() ? std::string() : join_path(frames.back().path, frames.back().last_key);
+      frames.push_back({path, {}, {}});
+    } else if (event == json::parse_event_t::object_end) {
+      if (!frames.empty()) frames.pop_back();
+    } else if (event == json::parse_event_t::key && !frames.empty()) {
+      auto& frame = frames.back();
+      frame.last_key = parsed.get<std::string>();
+      if (!frame.keys.insert(frame.last_key).second && duplicate.empty())
+        duplicate = join_path(frame.path, frame.last_key);
+    }
+    return true;
+  };
+  json root;
+  try {
+    root = json::parse(text.begin(), text.end(), callback);
+  } catch (const json::parse_error& e) {
+    // e.what() starts with "[json.exception.parse_error.101] "; the rest has the line and column.
+    std::string_view what = e.what();
+    if (const auto end = what.find("] "); what.starts_with("[json.") && end != std::string_view::npos)
+      what.remove_prefix(end + 2);
+    fail("{}: not valid JSON: {}", source, what);
+  }
+  if (!duplicate.empty()) fail("{}: key \"{}\" appears more than once", source, duplicate);
+  if (!root.is_object()) fail("{}: must hold a JSON object, got {}", source, describe(root));
+  return root;
+}
+
+bool is_valid_device(std::string_view device) {
+  if (device == "auto" || device == "cpu" || device == "cuda") return true;
+  if (!device.starts_with("cuda:") || device.size() == 5 || device.size() > 8) return false;
+  return std::all_of(device.begin() + 5, device.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+void check_globs(const std::vector<std::string>& patterns, const std::string& path, std::string_view source) {
+  for (size_t i = 0; i < patterns.size(); ++i) {
+    try {
+      Glob glob(patterns[i]);
+    } catch (const Error& e) {
+      fail("{}: \"{}[{}]\": {}", source, path, i, e.what());
+    }
+  }
+}
+
+CorpusSettings parse_corpus(const ObjectReader& in, std::string_view source) {
+  in.refuse_unknown_keys({"chunk_tokens", "chunk_overlap", "include", "exclude", "max_file_bytes"});
+  CorpusSettings c;
+  in.read("chunk_tokens", c.chunk_tokens);
+  in.read("chunk_overlap", c.chunk_overlap);
+  in.read("include", c.include);
+  in.read("exclude", c.exclude);
+  in.read("max_file_bytes", c.max_file_bytes);
+  if (c.chunk_tokens <= 0)
+    fail("{}: \"{}\" must be a positive number of tokens, got {}", source, in.path_of("chunk_tokens"), c.chunk_tokens);
+  if (c.chunk_overlap < 0)
+    fail("{}: \"{}\" must not be negative, got {}", source, in.path_of("chunk_overlap"), c.chunk_overlap);
+  if (c.chunk_overlap >= c.chunk_tokens)
+    fail("{}: \"{}\" ({}) must be smaller than \"{}\" ({}), or chunking would never advance", source,
+         in.path_of("chunk_overlap"), c.chunk_overlap, in.path_of("chunk_tokens"), c.chunk_tokens);
+  if (c.max_file_bytes <= 0)
+    fail("{}: \"{}\" must be a positive number of bytes, got {}", source, in.path_of("max_file_bytes"),
+         c.max_file_bytes);
+  check_globs(c.include, in.path_of("include"), source);
+  check_globs(c.exclude, in.path_of("exclude"), source);
+  return c;
+}
+
+// ---- folder and store ----------------------------------------------------------------------------
+
+// Absolute, normalized, without a trailing separator (so filename() is the folder's name).
+fs::path normalize_dir(const fs::path& dir) {
+  if (dir.empty()) fail("project folder: the path is empty");
+  fs::path p = fs::absolute(dir).lexically_normal();
+  if (!p.has_filename() && p.has_relative_path()) p = p.parent_path();
+  return p;
+}
+
+void create_folder(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir))
+    fail("{}: cannot create folder: {}", dir.string(), ec ? ec.message() : "a file of that name is in the way");
+}
+
+// Mirrors the settings into the store's one projects row and writes the settings file inside the same
+// transaction: when the file cannot be written the row change rolls back.
+void record_settings(Database& db, const fs::path& settings_path, const ProjectSettings& settings,
+                     const std::string& text) {
+  Transaction tx(db);
+  db.prepare("UPDATE projects SET name = ?1, settings_json = ?2 WHERE id = (SELECT min(id) FROM projects)")
+      .bind(1, settings.name)
+      .bind(2, text)
+      .run();
+  if (db.changes() == 0) {
+    db.prepare("INSERT INTO projects(name, settings_json, created_ms) VALUES(?1, ?2, ?3)")
+        .bind(1, settings.name)
+        .bind(2, text)
+        .bind(3, now_ms())
+        .run();
+  }
+  write_file_atomic(settings_path, text);
+  tx.commit();
+}
+
+}  // namespace
+
+ProjectSettings parse_project_settings(std::string_view json_text, std::string_view source) {
+  const json root = parse_strict(json_text, source);
+  const ObjectReader in(root, "", source);
+  in.refuse_unknown_keys({"format", "name", "description", "tokenizer", "device", "corpus"});
+  ProjectSettings s;
+  std::int64_t format = s.format;
+  in.read("format", format);
+  if (format > kLatestFormat)
+    fail("{}: written by a newer Ropewalk (\"format\" {}, this build reads up to {}); open it with that version",
+         source, format, kLatestFormat);
+  if (format < 1) fail("{}: \"format\" must be 1 or more, got {}", source, format);
+  s.format = static_cast<int>(format);
+  if (!in.find("name")) fail("{}: missing required key \"name\"", source);
+  in.read("name", s.name);
+  if (s.name.empty()) fail("{}: \"name\" must not be empty", source);
+  in.read("description", s.description);
+  in.read("tokenizer", s.tokenizer);
+  in.read("device", s.device);
+  if (!is_valid_device(s.device))
+    fail("{}: \"device\" must be auto, cpu, cuda or cuda:N, got \"{}\"", source, s.device);
+  s.corpus = parse_corpus(in.object("corpus"), source);
+  return s;
+}
+
+std::string project_settings_to_json(const ProjectSettings& s) {
+  // ordered_json keeps the order a person reading the file expects (format and name first).
+  const nlohmann::ordered_json corpus = {{"chunk_tokens", s.corpus.chunk_tokens},
+                                         {"chunk_overlap", s.corpus.chunk_overlap},
+                                         {"include", s.corpus.include},
+                                         {"exclude", s.corpus.exclude},
+                                         {"max_file_bytes", s.corpus.max_file_bytes}};
+  const nlohmann::ordered_json root = {{"format", s.format},       {"name", s.name},     {"description", s.description},
+                                       {"tokenizer", s.tokenizer}, {"device", s.device}, {"corpus", corpus}};
+  try {
+    return root.dump(2) + "\n";
+  } catch (const json::type_error& e) {
+    fail("project settings hold text that is not valid UTF-8 ({})", e.what());
+  }
+}
+
+Project Project::init(const fs::path& dir, const ProjectSettings& settings) {
+  Project project(normalize_dir(dir), settings);
+  if (project.settings_.name.empty()) project.settings_.name = project.dir_.filename().string();
+  // Validate before touching the disk, so refused settings leave nothing behind.
+  const auto text = project_settings_to_json(project.settings_);
+  project.settings_ = parse_project_settings(text, project.settings_path().string());
+  if (fs::exists(project.settings_path()))
+    fail("{}: already a Ropewalk project ({} exists); open it instead", project.dir_.string(), kSettingsFile);
+  create_folder(project.dir_);
+  for (const char* sub : kSubfolders) create_folder(project.dir_ / sub);
+  // The settings file is written last: a folder without it is never taken for a project, and a
+  // retried init reuses the store (its one projects row is updated, not duplicated).
+  auto db = project.open_store();
+  record_settings(db, project.settings_path(), project.settings_, text);
+  return project;
+}
+
+Project Project::open(const fs::path& dir) {
+  const fs::path folder = normalize_dir(dir);
+  if (!fs::exists(folder)) fail("{}: no such project folder", folder.string());
+  if (!fs::is_directory(folder)) fail("{}: not a folder", folder.string());
+  const fs::path settings_path = folder / kSettingsFile;
+  if (!fs::exists(settings_path)) fail("{}: not a Ropewalk project (it has no {})", folder.string(), kSettingsFile);
+  Project project(folder, parse_project_settings(read_text_file(settings_path), settings_path.string()));
+  for (const char* sub : kSubfolders) create_folder(folder / sub);
+  return project;
+}
+
+void Project::save_settings(const ProjectSettings& settings) {
+  const auto text = project_settings_to_json(settings);
+  auto checked = parse_project_settings(text, settings_path().string());
+  auto db = open_store();
+  record_settings(db, settings_path(), checked, text);
+  settings_ = std::move(checked);
+}
+
+fs::path Project::resolve(const std::string& path) const {
+  const fs::path p(path);
+  return p.is_absolute() ? p : (dir_ / p).lexically_normal();
+}
+
+Database Project::open_store(OpenMode mode) const { return ::rw::core::open_store(store_path(), mode); }
+
+}  // namespace rw::core
