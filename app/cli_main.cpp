@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "cli_corpus.h"
 #include "cli_model.h"
+#include "cli_project.h"
 #include "rw/core/util/error.h"
 
 namespace {
@@ -18,6 +20,17 @@ constexpr const char* kUsage = R"(usage: ropewalk-cli COMMAND ...
 commands:
   model info DIR [--json]        architecture, parameters, context length, RoPE, dtype, memory
   generate DIR --prompt TEXT     stream a completion (see `ropewalk-cli generate` for options)
+  project init DIR [--name NAME] [--tokenizer PATH] [--chunk-tokens N] [--chunk-overlap N]
+                                 create a project folder: settings, run store, corpus/, checkpoints/, exports/
+  project info DIR [--json]      a project's settings, store schema and runs by state
+  corpus add PROJECT [PATH...]   import text files, folders, JSONL (--jsonl-field F) or repositories (--repo);
+                                 no PATH: the project's corpus/ folder
+        [--corpus NAME] [--include GLOB]... [--exclude GLOB]... [--tokenizer DIR] [--chunk-tokens N]
+        [--chunk-overlap N] [--max-file-bytes N] [--json] [--progress human|json|none]
+  corpus stats PROJECT [--corpus NAME] [--tokenizer DIR] [--json]
+                                 documents, bytes, chunks, token-length distribution
+  corpus search PROJECT QUERY [--corpus NAME] [--top-k N] [--fts] [--json]
+                                 BM25 search over chunks (--fts: QUERY is FTS5 syntax)
 )";
 
 }  // namespace
@@ -34,6 +47,16 @@ int main(int argc, char** argv) {
     if (args[0] == "model" && args.size() >= 2 && args[1] == "info")
       return rw::app::run_model_info({args.begin() + 2, args.end()});
     if (args[0] == "generate") return rw::app::run_generate({args.begin() + 1, args.end()});
+    if (args[0] == "project" && args.size() >= 2 && args[1] == "init")
+      return rw::app::run_project_init({args.begin() + 2, args.end()});
+    if (args[0] == "project" && args.size() >= 2 && args[1] == "info")
+      return rw::app::run_project_info({args.begin() + 2, args.end()});
+    if (args[0] == "corpus" && args.size() >= 2) {
+      const std::vector<std::string> rest(args.begin() + 2, args.end());
+      if (args[1] == "add") return rw::app::run_corpus_add(rest);
+      if (args[1] == "stats") return rw::app::run_corpus_stats(rest);
+      if (args[1] == "search") return rw::app::run_corpus_search(rest);
+    }
     std::cerr << "ropewalk-cli: unknown command '" << args[0] << "'\n" << kUsage;
     return 2;
   } catch (const c10::Error& e) {  // LibTorch errors carry a C++ backtrace users need not see
