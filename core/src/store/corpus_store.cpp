@@ -42,6 +42,13 @@ ChunkRecord read_chunk(const Statement& s, int first = 0) {
 constexpr std::string_view kChunkTextExpr =
     "CAST(substr(CAST(d.text AS BLOB), c.byte_begin + 1, c.byte_end - c.byte_begin) AS TEXT)";
 
+/// Column 0 of every row, as integers.
+std::vector<std::int64_t> int64_rows(Statement& s) {
+  std::vector<std::int64_t> out;
+  while (s.step()) out.push_back(s.column_int64(0));
+  return out;
+}
+
 std::int64_t percentile(const std::vector<std::int64_t>& sorted, double q) {
   if (sorted.empty()) return 0;
   const auto index = static_cast<size_t>(q * static_cast<double>(sorted.size() - 1) + 0.5);
@@ -238,9 +245,7 @@ std::vector<std::int64_t> CorpusStore::documents_without_count(std::int64_t corp
       "SELECT d.id FROM documents d WHERE d.corpus_id = ?1 AND NOT EXISTS "
       "(SELECT 1 FROM document_tokens t WHERE t.document_id = d.id AND t.tokenizer_id = ?2) ORDER BY d.id");
   s.bind(1, corpus_id).bind(2, tokenizer_id);
-  std::vector<std::int64_t> out;
-  while (s.step()) out.push_back(s.column_int64(0));
-  return out;
+  return int64_rows(s);
 }
 
 void CorpusStore::set_token_count(std::int64_t document_id, std::string_view tokenizer_id, std::int64_t n_tokens) {
@@ -272,8 +277,7 @@ CorpusStats CorpusStore::stats(std::int64_t corpus_id, std::string_view tokenize
       "SELECT t.n_tokens FROM document_tokens t JOIN documents d ON d.id = t.document_id "
       "WHERE d.corpus_id = ?1 AND t.tokenizer_id = ?2 ORDER BY t.n_tokens");
   counts.bind(1, corpus_id).bind(2, tokenizer_id);
-  std::vector<std::int64_t> sorted;
-  while (counts.step()) sorted.push_back(counts.column_int64(0));
+  const std::vector<std::int64_t> sorted = int64_rows(counts);
   st.counted_documents = static_cast<std::int64_t>(sorted.size());
   if (sorted.empty()) return st;
   for (const std::int64_t n : sorted) {
