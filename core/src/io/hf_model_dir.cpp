@@ -90,12 +90,12 @@ void save_hf_model(LlamaForCausalLM& model, const std::filesystem::path& dir, co
       std::filesystem::rename(target, previous);
     }
     std::filesystem::rename(staging, target);
-    if (!previous.empty()) std::filesystem::remove_all(previous);
+    if (!previous.empty()) remove_tree(previous);
   } catch (const std::filesystem::filesystem_error& e) {
-    std::filesystem::remove_all(staging);
+    remove_tree(staging);
     fail("{}: cannot save model ({})", target.string(), e.what());
   } catch (...) {
-    std::filesystem::remove_all(staging);
+    remove_tree(staging);
     throw;
   }
 }

@@ -2,11 +2,14 @@
 #include "rw/core/util/files.h"
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -45,6 +48,25 @@ fs::path sibling_temp_path(const fs::path& path, const std::string& tag) {
 
 void write_file_atomic(const fs::path& path, const std::string& bytes) {
   write_file_atomic(path, std::vector<std::string_view>{bytes});
+}
+
+void remove_tree(const fs::path& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return;
+    fail("cannot remove {}: {}", path.string(), std::strerror(errno));
+  }
+  // nftw with FTW_DEPTH visits children before their folder; FTW_PHYS does not follow symlinks.
+  static thread_local std::string failed;
+  failed.clear();
+  const auto remove_entry = [](const char* entry, const struct stat*, int, struct FTW*) -> int {
+    if (::remove(entry) == 0) return 0;
+    failed = fmt::format("cannot remove {}: {}", entry, std::strerror(errno));
+    return 1;
+  };
+  if (::nftw(path.c_str(), remove_entry, 32, FTW_DEPTH | FTW_PHYS) != 0) {
+    fail("{}", failed.empty() ? fmt::format("cannot remove {}: {}", path.string(), std::strerror(errno)) : failed);
+  }
 }
 
 void fsync_directory(const fs::path& dir) {

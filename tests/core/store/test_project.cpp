@@ -262,8 +262,8 @@ class TestProject : public QObject {
     ProjectSettings s;
     s.description = "kept";
     Project::init(dir, s);
-    fs::remove_all(dir / "exports");
-    fs::remove_all(dir / "corpus");
+    rw::core::remove_tree(dir / "exports");
+    rw::core::remove_tree(dir / "corpus");
     const auto project = Project::open(dir);
     QVERIFY(fs::is_directory(project.exports_dir()) && fs::is_directory(project.corpus_dir()));
     QCOMPARE(project.settings().description, std::string("kept"));

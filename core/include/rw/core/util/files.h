@@ -19,6 +19,12 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& byt
 /// fsyncs a folder so renames and unlinks in it are durable.
 void fsync_directory(const std::filesystem::path& dir);
 
+/// Removes a file or a folder with everything in it (symlinks are removed, never followed); nothing when
+/// the path does not exist. Error naming the entry that could not be removed. Use this, not
+/// std::filesystem::remove_all: the torch wheel's libtorch.so exports its own std::filesystem functions,
+/// which our binaries bind to, and its remove_all crashes on nested folders.
+void remove_tree(const std::filesystem::path& path);
+
 /// A fresh, unused sibling path: `<path>.<tag>-<pid>-<counter>`.
 std::filesystem::path sibling_temp_path(const std::filesystem::path& path, const std::string& tag);
 
