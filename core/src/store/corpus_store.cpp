@@ -295,8 +295,11 @@ CorpusStats CorpusStore::stats(std::int64_t corpus_id, std::string_view tokenize
   return st;
 }
 
-std::string free_text_to_fts_query(std::string_view query) {
-  // Words as FTS5's unicode61 tokenizer sees them, roughly: ASCII letters/digits and any non-ASCII byte.
+namespace {
+
+/// The words of a free-text query, as FTS5's unicode61 tokenizer sees them (roughly: runs of ASCII letters,
+/// digits and non-ASCII bytes), lowercased, deduplicated, English stop words dropped unless only those.
+std::vector<std::string> free_text_terms(std::string_view query) {
   std::vector<std::string> words, kept;
   std::string word;
   auto flush = [&] {
@@ -315,34 +318,124 @@ std::string free_text_to_fts_query(std::string_view query) {
   for (const std::string& w : words) {
     if (!kStopWords.contains(w)) kept.push_back(w);
   }
-  if (kept.empty()) kept = words;
+  return kept.empty() ? words : kept;
+}
+
+std::string any_of_terms(const std::vector<std::string>& terms) {
   std::string out;
-  for (const std::string& w : kept) {
+  for (const std::string& t : terms) {
     if (!out.empty()) out += " OR ";
-    out += '"' + w + '"';
+    out += '"' + t + '"';
   }
   return out;
 }
 
+/// SQLite's varint (big-endian 7-bit groups; a 9th byte carries 8 bits), as FTS5 writes its records.
+std::optional<std::int64_t> read_varint(std::string_view bytes) {
+  std::uint64_t v = 0;
+  for (size_t i = 0; i < bytes.size() && i < 9; ++i) {
+    const auto b = static_cast<unsigned char>(bytes[i]);
+    if (i == 8) return static_cast<std::int64_t>((v << 8) | b);
+    v = (v << 7) | (b & 0x7F);
+    if ((b & 0x80) == 0) return static_cast<std::int64_t>(v);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string free_text_to_fts_query(std::string_view query) { return any_of_terms(free_text_terms(query)); }
+
+std::int64_t CorpusStore::indexed_chunk_count() {
+  // FTS5 keeps the row count BM25 uses as the first varint of its "averages" record (rowid 1 of
+  // chunks_fts_data): reading it is O(1), where count(*) over chunks walks a million rows. Inside a
+  // transaction the record may lag behind changes FTS5 still holds in memory, so count then.
+  auto s = db_.prepare("SELECT block FROM chunks_fts_data WHERE id = 1");
+  if (!db_.in_transaction() && s.step()) {
+    if (const auto n = read_varint(s.column_text(0))) return *n;
+  }
+  auto count = db_.prepare("SELECT count(*) FROM chunks");
+  count.step();
+  return count.column_int64(0);
+}
+
+std::vector<std::string> CorpusStore::drop_weightless_terms(std::vector<std::string> terms) {
+  if (terms.size() < 2) return terms;
+  // FTS5's BM25 gives a term in at least half of all chunks an idf of ~0 (clamped to 1e-6): it cannot
+  // change the ranking among chunks that match other terms, yet OR-ing it makes every such chunk a match
+  // to score. Counting a term's chunks walks only its doclist (no scoring, no content).
+  auto df = db_.prepare("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?1");
+  std::vector<std::int64_t> counts;
+  for (const std::string& t : terms) {
+    df.bind(1, '"' + t + '"');
+    df.step();
+    counts.push_back(df.column_int64(0));
+    df.reset();
+  }
+  const std::int64_t total = indexed_chunk_count();
+  std::vector<std::string> kept;
+  for (size_t i = 0; i < terms.size(); ++i) {
+    if (2 * counts[i] < total) kept.push_back(terms[i]);
+  }
+  return kept.empty() ? terms : kept;
+}
+
+std::vector<std::pair<std::int64_t, double>> CorpusStore::rank(const std::string& match, const SearchOptions& options) {
+  std::vector<std::pair<std::int64_t, double>> ranked;
+  const auto collect = [&](Statement& s) {
+    ranked.clear();
+    while (s.step()) ranked.emplace_back(s.column_int64(0), s.column_double(1));
+  };
+  // Rank inside the FTS table alone (no per-match joins), then keep the corpus's hits. With one corpus in
+  // the store there is nothing to filter; otherwise ask for more and fall back to the filtering join
+  // only when too few of them are in the corpus.
+  bool filter = false;
+  if (options.corpus_id) {
+    auto corpora = db_.prepare("SELECT count(*) FROM corpora WHERE id != ?1");
+    corpora.bind(1, *options.corpus_id);
+    corpora.step();
+    filter = corpora.column_int64(0) > 0;
+  }
+  const std::int64_t fetch = filter ? options.limit * 8 : options.limit;
+  auto top = db_.prepare(
+      "SELECT rowid, -bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ?1 "
+      "ORDER BY bm25(chunks_fts), rowid LIMIT ?2");
+  top.bind(1, match).bind(2, fetch);
+  collect(top);
+  if (!filter) return ranked;
+  const bool all_matches_seen = static_cast<std::int64_t>(ranked.size()) < fetch;
+  auto corpus_of =
+      db_.prepare("SELECT d.corpus_id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ?1");
+  std::vector<std::pair<std::int64_t, double>> kept;
+  for (const auto& hit : ranked) {
+    corpus_of.bind(1, hit.first);
+    if (corpus_of.step() && corpus_of.column_int64(0) == *options.corpus_id) kept.push_back(hit);
+    corpus_of.reset();
+    if (static_cast<std::int64_t>(kept.size()) == options.limit) return kept;
+  }
+  if (all_matches_seen) return kept;
+  auto joined = db_.prepare(
+      "SELECT f.rowid, -bm25(chunks_fts) AS score FROM chunks_fts f JOIN chunks c ON c.id = f.rowid "
+      "JOIN documents d ON d.id = c.document_id WHERE chunks_fts MATCH ?1 AND d.corpus_id = ?3 "
+      "ORDER BY score DESC, f.rowid LIMIT ?2");
+  joined.bind(1, match).bind(2, options.limit).bind(3, *options.corpus_id);
+  collect(joined);
+  return ranked;
+}
+
 std::vector<SearchHit> CorpusStore::search(std::string_view query, const SearchOptions& options) {
-  const std::string match = options.raw_fts_query ? std::string(query) : free_text_to_fts_query(query);
-  if (match.find_first_not_of(" \t\r\n") == std::string::npos || options.limit <= 0) return {};
-  // Rank first with integer joins only; chunk texts are cut afterwards for the few hits kept.
-  std::string sql =
-      "SELECT f.rowid, -bm25(chunks_fts) AS score FROM chunks_fts f "
-      "JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.document_id WHERE chunks_fts MATCH ?1";
-  if (options.corpus_id) sql += " AND d.corpus_id = ?3";
-  sql += " ORDER BY score DESC, f.rowid LIMIT ?2";
+  if (options.limit <= 0) return {};
+  const std::string match =
+      options.raw_fts_query ? std::string(query) : any_of_terms(drop_weightless_terms(free_text_terms(query)));
+  if (match.find_first_not_of(" \t\r\n") == std::string::npos) return {};
   std::vector<std::pair<std::int64_t, double>> ranked;
   try {
-    auto s = db_.prepare(sql);
-    s.bind(1, match).bind(2, options.limit);
-    if (options.corpus_id) s.bind(3, *options.corpus_id);
-    while (s.step()) ranked.emplace_back(s.column_int64(0), s.column_double(1));
+    ranked = rank(match, options);
   } catch (const Error& e) {
     if (!options.raw_fts_query) throw;
     fail("search query \"{}\" is not valid FTS5 syntax: {}", query, e.what());
   }
+  // Chunk texts are cut only for the hits kept.
   auto fetch = db_.prepare(
       fmt::format("SELECT {}, d.source_path, {} FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ?1",
                   kChunkColumns, kChunkTextExpr));

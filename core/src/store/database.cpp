@@ -176,6 +176,8 @@ std::int64_t Database::schema_object_count() {
   return stmt.column_int64(0);
 }
 
+bool Database::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
 std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 int Database::changes() const { return sqlite3_changes(db_); }
 

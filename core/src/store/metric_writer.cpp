@@ -5,6 +5,8 @@
 #include <spdlog/spdlog.h>
 
 #include <cmath>
+#include <map>
+#include <utility>
 
 #include "rw/core/util/error.h"
 
@@ -38,16 +40,23 @@ void MetricWriter::flush() {
       "INSERT INTO latest_metrics(run_id, key, step, value, is_nan, ts_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
       "ON CONFLICT(run_id, key) DO UPDATE SET step = excluded.step, value = excluded.value, "
       "is_nan = excluded.is_nan, ts_ms = excluded.ts_ms WHERE excluded.step >= latest_metrics.step");
-  for (const Row& row : rows_) {
+  const auto bind_row = [](Statement& s, const Row& row) {
     // SQLite stores NaN as NULL; keep the column NOT NULL and the fact in is_nan.
     const bool nan = std::isnan(row.value);
-    for (Statement* s : {&insert, &latest}) {
-      s->reset();
-      s->bind(1, row.run_id).bind(2, row.key).bind(3, row.step).bind(4, nan ? 0.0 : row.value);
-      s->bind(5, static_cast<std::int64_t>(nan ? 1 : 0)).bind(6, row.ts_ms);
-      s->run();
-    }
+    s.reset();
+    s.bind(1, row.run_id).bind(2, row.key).bind(3, row.step).bind(4, nan ? 0.0 : row.value);
+    s.bind(5, static_cast<std::int64_t>(nan ? 1 : 0)).bind(6, row.ts_ms);
+    s.run();
+  };
+  // latest_metrics needs one upsert per (run, key), with its newest row (the last of the highest step):
+  // the same end state as one upsert per row, at a fraction of the writes.
+  std::map<std::pair<std::int64_t, std::string_view>, const Row*> newest;
+  for (const Row& row : rows_) {
+    bind_row(insert, row);
+    const Row*& best = newest[{row.run_id, row.key}];
+    if (!best || row.step >= best->step) best = &row;
   }
+  for (const auto& [key, row] : newest) bind_row(latest, *row);
   tx.commit();
   ++transactions_;
   rows_written_ += rows_.size();

@@ -125,11 +125,45 @@ class TestCorpusStore : public QObject {
              std::string("Chlorophyll is green."));
 
     store_->delete_corpus(corpus_);
+    QCOMPARE(store_->indexed_chunk_count(), 1);
     QVERIFY(!store_->find_corpus("facts"));
     QCOMPARE(store_->search("chlorophyll", {}).size(), size_t{1});
     QVERIFY(store_->search("relativity", {}).empty());
     db_->exec("INSERT INTO chunks_fts(chunks_fts) VALUES('integrity-check')");
     QCOMPARE(store_->list_corpora().size(), size_t{1});
+  }
+
+  void wordsInHalfTheChunksDoNotWidenTheMatch() {
+    std::vector<std::string> texts;
+    for (int i = 0; i < 6; ++i) texts.push_back("widget number " + std::to_string(i) + " in the catalogue");
+    texts.push_back("a sprocket and a widget");
+    texts.push_back("a lone gear");
+    const std::int64_t parts = add_corpus("parts", texts);
+    QCOMPARE(store_->indexed_chunk_count(), static_cast<std::int64_t>(kDocs.size() + texts.size()));
+    {
+      Transaction tx(*db_);  // changes FTS5 has not flushed yet are counted too
+      store_->add_document(parts, store_->begin_import(parts, "{}"), make_doc("a pending chunk"));
+      QCOMPARE(store_->indexed_chunk_count(), static_cast<std::int64_t>(kDocs.size() + texts.size() + 1));
+    }  // rolled back
+    // "widget" is in 7 of 16 chunks: kept, so both words match.
+    QCOMPARE(store_->search("widget sprocket", {.corpus_id = parts}).size(), size_t{7});
+    const std::int64_t more = add_corpus("more", {"widget one", "widget two", "widget three"});
+    // Now in 10 of 19 chunks: BM25 weights it ~0, so only the sprocket chunk matches.
+    const auto hits = store_->search("widget sprocket", {.corpus_id = parts});
+    QCOMPARE(hits.size(), size_t{1});
+    QCOMPARE(hits[0].text, std::string("a sprocket and a widget"));
+    QCOMPARE(store_->search("widget", {.corpus_id = more}).size(), size_t{3});  // alone it still counts
+  }
+
+  void corpusFilterFallsBackWhenOtherCorporaFillTheTop() {
+    std::vector<std::string> zebras;
+    for (int i = 0; i < 100; ++i) zebras.push_back("zebra zebra zebra " + std::to_string(i));
+    add_corpus("zoo", zebras);
+    const std::int64_t plain = add_corpus("plain", {"one zebra among many other plain words in a much longer text"});
+    const auto hits = store_->search("zebra", {.limit = 1, .corpus_id = plain});
+    QCOMPARE(hits.size(), size_t{1});
+    QVERIFY(hits[0].text.starts_with("one zebra"));
+    QCOMPARE(store_->search("zebra", {.limit = 5}).size(), size_t{5});
   }
 
   void duplicateDocumentIsNotStoredTwice() {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "rw/core/store/database.h"
@@ -138,11 +139,19 @@ class CorpusStore {
   CorpusStats stats(std::int64_t corpus_id, std::string_view tokenizer_id);
 
   /// BM25 search over chunks. Free text (the default) is split into words; English stop words are
-  /// dropped unless nothing else is left; any remaining word may match (OR), ranked by BM25.
+  /// dropped unless nothing else is left, and so are words in at least half of all chunks (BM25 gives
+  /// them no weight) when rarer ones remain; any remaining word may match (OR), ranked by BM25.
   /// An empty query gives no hits. Error naming the query when raw FTS5 syntax is malformed.
   std::vector<SearchHit> search(std::string_view query, const SearchOptions& options);
 
+  /// Chunks in the BM25 index (all corpora): the N of BM25's idf.
+  std::int64_t indexed_chunk_count();
+
  private:
+  std::vector<std::string> drop_weightless_terms(std::vector<std::string> terms);
+  /// (chunk id, score) of the best `options.limit` matches of an FTS5 query, best first.
+  std::vector<std::pair<std::int64_t, double>> rank(const std::string& match, const SearchOptions& options);
+
   Database& db_;
 };
 

@@ -94,6 +94,9 @@ class Database {
   /// Number of entries in sqlite_schema (0 for a fresh file).
   std::int64_t schema_object_count();
 
+  /// True inside BEGIN ... COMMIT (sqlite3_get_autocommit is off).
+  bool in_transaction() const;
+
   std::int64_t last_insert_rowid() const;
   /// Rows changed by the last INSERT/UPDATE/DELETE.
   int changes() const;
