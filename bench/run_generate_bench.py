@@ -9,10 +9,11 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import subprocess
 import tempfile
 import time
+
+from bench_common import cpu_name
 
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
@@ -27,16 +28,6 @@ SHAPES = {  # a small Llama-3-style shape that runs in seconds on a laptop CPU
                  num_attention_heads=32, num_key_value_heads=8, max_position_embeddings=131072,
                  tie_word_embeddings=True),
 }
-
-
-def cpu_name():
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return f"{line.split(':', 1)[1].strip()} ({os.cpu_count()} cores, {torch.get_num_threads()} threads)"
-    except OSError:
-        pass
-    return platform.processor()
 
 
 def time_hf(model, ids, new_tokens, repeats, device):
@@ -84,7 +75,7 @@ def main():
                              check=True, capture_output=True, text=True, env=dict(os.environ)).stdout
         ours = json.loads(out)
     hf_tok_s = args.batch * args.new / hf_seconds
-    device_name = torch.cuda.get_device_name(0) if args.device == "cuda" else cpu_name()
+    device_name = torch.cuda.get_device_name(0) if args.device == "cuda" else cpu_name(torch.get_num_threads())
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     today = datetime.date.today().isoformat()
     result = {
