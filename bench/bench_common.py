@@ -1,4 +1,5 @@
 """Helpers shared by the benchmark drivers (bench/run_*_bench.py)."""
+import json
 import os
 import platform
 
@@ -13,3 +14,13 @@ def cpu_name(threads=None):
     except OSError:
         pass
     return f"{platform.processor()} ({suffix})"
+
+
+def write_result(result, benchmark, device_kind, date):
+    """Writes bench/results/<benchmark>-<device_kind>-<date>.json (BENCH.md) and prints it; returns the path."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", f"{benchmark}-{device_kind}-{date}.json")
+    with open(path, "w") as f:
+        json.dump(result, f, indent=2)
+        f.write("\n")
+    print(json.dumps(result, indent=2))
+    return path

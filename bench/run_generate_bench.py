@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 import time
 
-from bench_common import cpu_name
+from bench_common import cpu_name, write_result
 
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
@@ -92,11 +92,7 @@ def main():
         "ratio": {"new_tok_s": round(ours["new_tok_s"] / hf_tok_s, 3)},
     }
     kind = "cpu" if args.device == "cpu" else torch.cuda.get_device_name(0).split()[1].lower()
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", f"generate-{kind}-{today}.json")
-    with open(path, "w") as f:
-        json.dump(result, f, indent=2)
-        f.write("\n")
-    print(json.dumps(result, indent=2))
+    write_result(result, "generate", kind, today)
 
 
 if __name__ == "__main__":

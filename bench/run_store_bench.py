@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 
-from bench_common import cpu_name
+from bench_common import cpu_name, write_result
 
 # The reference: the straightforward FTS5 query for the same OR-ed words (ranked through the joins that
 # filter by corpus), then the texts of the hits kept. CorpusStore::search ranks inside FTS5 first and drops
@@ -185,11 +185,7 @@ def main():
             "import_mb_s": round(imp["import_mb_s"] / imp["raw_read_mb_s"], 4),
         },
     }
-    path = os.path.join(repo, "bench", "results", f"store-cpu-{today}.json")
-    with open(path, "w") as f:
-        json.dump(result, f, indent=2)
-        f.write("\n")
-    print(json.dumps(result, indent=2))
+    write_result(result, "store", "cpu", today)
 
 
 if __name__ == "__main__":
