@@ -26,8 +26,11 @@ RMSNormImpl::RMSNormImpl(int64_t dim, double eps) : eps_(eps) {
 at::Tensor RMSNormImpl::forward(const at::Tensor& x) { return kernels::rms_norm(x, weight, eps_); }
 
 LlamaAttentionImpl::LlamaAttentionImpl(const ModelConfig& c, int64_t layer_index)
-    : layer_index_(layer_index), num_heads_(c.num_attention_heads), num_kv_heads_(c.num_key_value_heads),
-      head_dim_(c.head_dim), window_(c.layer_windows.at(static_cast<size_t>(layer_index))) {
+    : layer_index_(layer_index),
+      num_heads_(c.num_attention_heads),
+      num_kv_heads_(c.num_key_value_heads),
+      head_dim_(c.head_dim),
+      window_(c.layer_windows.at(static_cast<size_t>(layer_index))) {
   const int64_t q = num_heads_ * head_dim_, kv = num_kv_heads_ * head_dim_;
   q_proj = register_module("q_proj", nn::Linear(nn::LinearOptions(c.hidden_size, q).bias(c.attention_bias)));
   k_proj = register_module("k_proj", nn::Linear(nn::LinearOptions(c.hidden_size, kv).bias(c.attention_bias)));
@@ -54,9 +57,12 @@ at::Tensor LlamaAttentionImpl::forward(const at::Tensor& x, const at::Tensor& co
 }
 
 LlamaMLPImpl::LlamaMLPImpl(const ModelConfig& c) {
-  gate_proj = register_module("gate_proj", nn::Linear(nn::LinearOptions(c.hidden_size, c.intermediate_size).bias(c.mlp_bias)));
-  up_proj = register_module("up_proj", nn::Linear(nn::LinearOptions(c.hidden_size, c.intermediate_size).bias(c.mlp_bias)));
-  down_proj = register_module("down_proj", nn::Linear(nn::LinearOptions(c.intermediate_size, c.hidden_size).bias(c.mlp_bias)));
+  gate_proj =
+      register_module("gate_proj", nn::Linear(nn::LinearOptions(c.hidden_size, c.intermediate_size).bias(c.mlp_bias)));
+  up_proj =
+      register_module("up_proj", nn::Linear(nn::LinearOptions(c.hidden_size, c.intermediate_size).bias(c.mlp_bias)));
+  down_proj =
+      register_module("down_proj", nn::Linear(nn::LinearOptions(c.intermediate_size, c.hidden_size).bias(c.mlp_bias)));
 }
 
 at::Tensor LlamaMLPImpl::forward(const at::Tensor& x) { return down_proj(at::silu(gate_proj(x)) * up_proj(x)); }
@@ -74,11 +80,12 @@ at::Tensor LlamaDecoderLayerImpl::forward(const at::Tensor& x, const at::Tensor&
   return h + mlp(post_attention_layernorm(h));
 }
 
-at::Tensor build_attention_bias(const at::Tensor& attention_mask, int64_t batch, int64_t query_len, int64_t past_len,
-                                int64_t window, at::ScalarType dtype, at::Device device) {
+at::Tensor build_attention_bias(const at::Tensor& attention_mask, const at::Tensor& segment_ids, int64_t batch,
+                                int64_t query_len, int64_t past_len, int64_t window, at::ScalarType dtype,
+                                at::Device device) {
   const int64_t S = past_len + query_len;
   const bool padded = attention_mask.defined() && !attention_mask.all().item<bool>();
-  const bool plain = !padded && (window <= 0 || S <= window);
+  const bool plain = !padded && !segment_ids.defined() && (window <= 0 || S <= window);
   if (plain && (past_len == 0 || query_len == 1)) return {};
   auto q_pos = at::arange(past_len, S, at::TensorOptions().dtype(at::kLong).device(device)).view({-1, 1});
   auto k_pos = at::arange(0, S, at::TensorOptions().dtype(at::kLong).device(device)).view({1, -1});
@@ -88,6 +95,13 @@ at::Tensor build_attention_bias(const at::Tensor& attention_mask, int64_t batch,
   if (attention_mask.defined()) {
     RW_CHECK(attention_mask.size(1) == S, "attention_mask covers {} positions, expected {}", attention_mask.size(1), S);
     allowed_b = allowed_b.logical_and(attention_mask.to(device).to(at::kBool).unsqueeze(1));
+  }
+  if (segment_ids.defined()) {
+    RW_CHECK(past_len == 0 && segment_ids.size(0) == batch && segment_ids.size(1) == query_len,
+             "segment_ids [{}, {}] must cover the whole sequence [{}, {}] without a cache", segment_ids.size(0),
+             segment_ids.size(1), batch, query_len);
+    const auto seg = segment_ids.to(device);
+    allowed_b = allowed_b.logical_and(seg.unsqueeze(2) == seg.unsqueeze(1));  // same document only
   }
   auto bias = at::zeros({batch, 1, query_len, S}, at::TensorOptions().dtype(dtype).device(device));
   double lowest = std::numeric_limits<float>::lowest();
@@ -118,8 +132,10 @@ at::Tensor LlamaModelImpl::forward(const at::Tensor& input_ids, const ForwardCon
     const int64_t window = layer->self_attn->window();
     auto it = biases.find(window);
     if (it == biases.end())
-      it = biases.emplace(window, build_attention_bias(ctx.attention_mask, B, T, past, window, h.scalar_type(),
-                                                       h.device())).first;
+      it = biases
+               .emplace(window, build_attention_bias(ctx.attention_mask, ctx.segment_ids, B, T, past, window,
+                                                     h.scalar_type(), h.device()))
+               .first;
     h = layer->forward(h, cos, sin, it->second, ctx.cache);
   }
   if (ctx.cache) ctx.cache->commit(T);
@@ -132,9 +148,9 @@ LlamaForCausalLMImpl::LlamaForCausalLMImpl(const ModelConfig& c) : config_(c) {
     lm_head = register_module("lm_head", nn::Linear(nn::LinearOptions(c.hidden_size, c.vocab_size).bias(false)));
 }
 
-at::Tensor LlamaForCausalLMImpl::logits(const at::Tensor& hidden) {
-  return lm_head ? lm_head(hidden) : at::linear(hidden, model->embed_tokens->weight);
-}
+at::Tensor LlamaForCausalLMImpl::logits(const at::Tensor& hidden) { return at::linear(hidden, lm_head_weight()); }
+
+at::Tensor LlamaForCausalLMImpl::lm_head_weight() { return lm_head ? lm_head->weight : model->embed_tokens->weight; }
 
 at::Tensor LlamaForCausalLMImpl::forward(const at::Tensor& input_ids, const ForwardContext& context) {
   return logits(model(input_ids, context));

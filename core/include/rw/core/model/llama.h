@@ -68,6 +68,9 @@ struct ForwardContext {
   at::Tensor position_ids;    // [B, T] int64; undefined = cache length + arange(T)
   at::Tensor attention_mask;  // [B, S] 1 = real token, 0 = padding (covers cached + new); undefined = all real
   KVCache* cache = nullptr;   // appended to and committed by the forward when given
+  /// [B, T] int: tokens attend only within their segment (document masking for packed training
+  /// sequences; -1 marks padding). Undefined = one segment. Not combined with a cache.
+  at::Tensor segment_ids;
 };
 
 class LlamaModelImpl : public torch::nn::Module {
@@ -94,6 +97,8 @@ class LlamaForCausalLMImpl : public torch::nn::Module {
                      const ForwardContext& context = {});
   // returns logits [B, T, V] in the parameter dtype
   at::Tensor logits(const at::Tensor& hidden);  // [B, T, C] -> [B, T, V]
+  /// The LM head's weight [V, C] (the embedding when tied), for losses that apply it themselves.
+  at::Tensor lm_head_weight();
   const ModelConfig& config() const { return config_; }
   KVCache make_cache(int64_t capacity) const { return KVCache(config_.num_hidden_layers, capacity); }
 
@@ -106,8 +111,10 @@ class LlamaForCausalLMImpl : public torch::nn::Module {
 TORCH_MODULE(LlamaForCausalLM);
 
 /// Additive attention bias [B, 1, T, S] (0 where allowed, dtype-min where masked) combining causality,
-/// an optional sliding window and padding; undefined when plain causal attention suffices.
+/// an optional sliding window, padding and document segments; undefined when plain causal attention
+/// suffices.
 at::Tensor build_attention_bias(const at::Tensor& attention_mask,  // [B, S] or undefined
+                                const at::Tensor& segment_ids,     // [B, T] (past_len 0) or undefined
                                 int64_t batch, int64_t query_len, int64_t past_len, int64_t window,
                                 at::ScalarType dtype, at::Device device);
 
