@@ -3,16 +3,9 @@
 // (migrations.cpp) and not what jobs do with the settings.
 #include "rw/core/store/project.h"
 
-#include <nlohmann/json.hpp>
-
-#include <fmt/ranges.h>
-
-#include <algorithm>
-#include <initializer_list>
-#include <limits>
-#include <set>
 #include <system_error>
 
+#include "../util/strict_json.h"
 #include "rw/core/data/glob.h"
 #include "rw/core/store/migrations.h"
 #include "rw/core/util/error.h"
@@ -27,162 +20,9 @@ using json = nlohmann::json;
 constexpr int kLatestFormat = 1;
 constexpr const char* kSubfolders[] = {"corpus", "checkpoints", "exports"};
 
-// ---- reading -----------------------------------------------------------------------------------
-
-std::string join_path(const std::string& parent, std::string_view key) {
-  return parent.empty() ? std::string(key) : parent + "." + std::string(key);
-}
-
-// Edit distance, for "did you mean" on a misspelt key.
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-std::string brief(const json& value) {
-  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
-  if (text.size() > 40) text = text.substr(0, 37) + "...";
-  return text;
-}
-
-// "a string (\"x\")", "a number (1.5)", "null": what the user wrote, for wrong-type errors.
-std::string describe(const json& value) {
-  if (value.is_null()) return "null";
-  if (value.is_object()) return "an object";
-  if (value.is_array()) return "an array";
-  const std::string kind = value.is_string() ? "a string" : value.is_boolean() ? "a boolean" : "a number";
-  return kind + " (" + brief(value) + ")";
-}
-
-// One JSON object being read: typed getters that name the file and key path, and a check that the
-// object holds only known keys (run first, so a typo is reported as a typo, not as a missing key).
-class ObjectReader {
- public:
-  ObjectReader(const json& object, std::string path, std::string_view source)
-      : object_(object), path_(std::move(path)), source_(source) {}
-
-  void refuse_unknown_keys(std::initializer_list<std::string_view> known) const {
-    for (const auto& item : object_.items()) {
-      const std::string& key = item.key();
-      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-      std::string_view closest;
-      size_t best = std::numeric_limits<size_t>::max();
-      for (auto k : known) {
-        if (const auto d = edit_distance(key, k); d < best) best = d, closest = k;
-      }
-      const bool close = best <= std::max<size_t>(2, key.size() / 3);
-      const std::string hint = close ? fmt::format(" (did you mean \"{}\"?)", closest) : std::string();
-      fail("{}: unknown key \"{}\"{}; known keys here: {}", source_, join_path(path_, key), hint,
-           fmt::join(known, ", "));
-    }
-  }
-
-  std::string path_of(std::string_view key) const { return join_path(path_, key); }
-  const json* find(std::string_view key) const {
-    auto it = object_.find(key);
-    return it == object_.end() ? nullptr : &*it;
-  }
-
-  void read(std::string_view key, std::string& out) const {
-    if (const json* v = find(key)) {
-      if (!v->is_string()) wrong_type(key, "a string", *v);
-      out = v->get<std::string>();
-    }
-  }
-
-  void read(std::string_view key, std::int64_t& out) const {
-    if (const json* v = find(key)) {
-      constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-      if (!v->is_number_integer() || (v->is_number_unsigned() && v->get<std::uint64_t>() > kMax))
-        wrong_type(key, "an integer", *v);
-      out = v->get<std::int64_t>();
-    }
-  }
-
-  void read(std::string_view key, std::vector<std::string>& out) const {
-    if (const json* v = find(key)) {
-      if (!v->is_array()) wrong_type(key, "an array of strings", *v);
-      out.clear();
-      for (size_t i = 0; i < v->size(); ++i) {
-        const json& item = (*v)[i];
-        if (!item.is_string())
-          fail("{}: \"{}[{}]\" must be a string, got {}", source_, path_of(key), i, describe(item));
-        out.push_back(item.get<std::string>());
-      }
-    }
-  }
-
-  /// The nested object at `key` (an empty one when the key is missing).
-  ObjectReader object(std::string_view key) const {
-    static const json kEmpty = json::object();
-    const json* v = find(key);
-    if (v && !v->is_object()) wrong_type(key, "an object", *v);
-    return ObjectReader(v ? *v : kEmpty, path_of(key), source_);
-  }
-
-  [[noreturn]] void wrong_type(std::string_view key, std::string_view expected, const json& got) const {
-    fail("{}: \"{}\" must be {}, got {}", source_, path_of(key), expected, describe(got));
-  }
-
- private:
-  const json& object_;
-  std::string path_;
-  std::string_view source_;
-};
-
-// Parses, refusing duplicate keys (nlohmann would silently keep the last one) with their JSON path.
-json parse_strict(std::string_view text, std::string_view source) {
-  struct Frame {
-    std::string path;
-    std::set<std::string> keys;
-    std::string last_key;
-  };
-  std::vector<Frame> frames;
-  std::string duplicate;
-  auto callback = [&](int /*depth*/, json::parse_event_t event, json& parsed) {
-    if (event == json::parse_event_t::object_start) {
-      const std::string path = frames.empty() ? std::string() : join_path(frames.back().path, frames.back().last_key);
-      frames.push_back({path, {}, {}});
-    } else if (event == json::parse_event_t::object_end) {
-      if (!frames.empty()) frames.pop_back();
-    } else if (event == json::parse_event_t::key && !frames.empty()) {
-      auto& frame = frames.back();
-      frame.last_key = parsed.get<std::string>();
-      if (!frame.keys.insert(frame.last_key).second && duplicate.empty())
-        duplicate = join_path(frame.path, frame.last_key);
-    }
-    return true;
-  };
-  json root;
-  try {
-    root = json::parse(text.begin(), text.end(), callback);
-  } catch (const json::parse_error& e) {
-    // e.what() starts with "[json.exception.parse_error.101] "; the rest has the line and column.
-    std::string_view what = e.what();
-    if (const auto end = what.find("] "); what.starts_with("[json.") && end != std::string_view::npos)
-      what.remove_prefix(end + 2);
-    fail("{}: not valid JSON: {}", source, what);
-  }
-  if (!duplicate.empty()) fail("{}: key \"{}\" appears more than once", source, duplicate);
-  if (!root.is_object()) fail("{}: must hold a JSON object, got {}", source, describe(root));
-  return root;
-}
-
-bool is_valid_device(std::string_view device) {
-  if (device == "auto" || device == "cpu" || device == "cuda") return true;
-  if (!device.starts_with("cuda:") || device.size() == 5 || device.size() > 8) return false;
-  return std::all_of(device.begin() + 5, device.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
+using strict_json::is_valid_device;
+using strict_json::ObjectReader;
+using strict_json::parse_strict;
 
 void check_globs(const std::vector<std::string>& patterns, const std::string& path, std::string_view source) {
   for (size_t i = 0; i < patterns.size(); ++i) {
