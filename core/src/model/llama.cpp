@@ -142,6 +142,42 @@ at::Tensor LlamaModelImpl::forward(const at::Tensor& input_ids, const ForwardCon
   return norm(h);
 }
 
+void LlamaModelImpl::set_rope_config(const ModelConfig& config) {
+  config_.rope = config.rope;
+  config_.max_position_embeddings = config.max_position_embeddings;
+  rotary_ = RotaryEmbedding(config_);
+}
+
+namespace {
+/// The first field besides rope / max_position_embeddings in which a and b differ, or nullptr.
+const char* non_rope_difference(const ModelConfig& a, const ModelConfig& b) {
+  if (a.family != b.family) return "model family";
+  if (a.vocab_size != b.vocab_size) return "vocab_size";
+  if (a.hidden_size != b.hidden_size) return "hidden_size";
+  if (a.intermediate_size != b.intermediate_size) return "intermediate_size";
+  if (a.num_hidden_layers != b.num_hidden_layers) return "num_hidden_layers";
+  if (a.num_attention_heads != b.num_attention_heads) return "num_attention_heads";
+  if (a.num_key_value_heads != b.num_key_value_heads) return "num_key_value_heads";
+  if (a.head_dim != b.head_dim) return "head_dim";
+  if (a.rms_norm_eps != b.rms_norm_eps) return "rms_norm_eps";
+  if (a.tie_word_embeddings != b.tie_word_embeddings) return "tie_word_embeddings";
+  if (a.attention_bias != b.attention_bias || a.o_proj_bias != b.o_proj_bias || a.mlp_bias != b.mlp_bias) {
+    return "attention/MLP biases";
+  }
+  if (a.layer_windows != b.layer_windows) return "sliding windows";
+  return nullptr;
+}
+}  // namespace
+
+void LlamaForCausalLMImpl::set_rope_config(const ModelConfig& config) {
+  if (const char* field = non_rope_difference(config_, config)) {
+    fail("cannot switch RoPE settings: the new config also changes {}", field);
+  }
+  config_.rope = config.rope;
+  config_.max_position_embeddings = config.max_position_embeddings;
+  model->set_rope_config(config_);
+}
+
 LlamaForCausalLMImpl::LlamaForCausalLMImpl(const ModelConfig& c) : config_(c) {
   model = register_module("model", LlamaModel(c));
   if (!c.tie_word_embeddings)

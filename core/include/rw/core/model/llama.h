@@ -83,6 +83,8 @@ class LlamaModelImpl : public torch::nn::Module {
   torch::nn::ModuleList layers{nullptr};
   RMSNorm norm{nullptr};
   RotaryEmbedding& rotary() { return rotary_; }
+  /// Replaces the RoPE settings (see LlamaForCausalLMImpl::set_rope_config).
+  void set_rope_config(const ModelConfig& config);
 
  private:
   ModelConfig config_;
@@ -100,6 +102,10 @@ class LlamaForCausalLMImpl : public torch::nn::Module {
   /// The LM head's weight [V, C] (the embedding when tied), for losses that apply it themselves.
   at::Tensor lm_head_weight();
   const ModelConfig& config() const { return config_; }
+  /// Switches to another config's rope settings and max_position_embeddings (a context-extension stage),
+  /// keeping the weights. Error naming the field when `config` differs in anything that shapes weights
+  /// or the forward pass besides RoPE.
+  void set_rope_config(const ModelConfig& config);
   KVCache make_cache(int64_t capacity) const { return KVCache(config_.num_hidden_layers, capacity); }
 
   LlamaModel model{nullptr};
