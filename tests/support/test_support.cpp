@@ -7,7 +7,6 @@
 #include <csignal>
 #include <torch/cuda.h>
 
-#include "rw/core/io/safetensors.h"
 #include "rw/core/util/error.h"
 #include "rw/core/util/files.h"
 
@@ -57,13 +56,6 @@ QString error_of(const std::function<void()>& body) {
     return QString::fromUtf8(e.what());
   }
   return {};
-}
-
-std::map<std::string, at::Tensor> read_all_tensors(const std::filesystem::path& file) {
-  rw::core::SafetensorsReader reader(file);
-  std::map<std::string, at::Tensor> out;
-  for (const auto& e : reader.entries()) out[e.name] = reader.load(e.name);
-  return out;
 }
 
 std::vector<std::string> hf_fixture_names() {

@@ -42,8 +42,6 @@ bool cuda_available();
 /// Runs `body`, which is expected to throw rw::core::Error; returns its message ("" if nothing was thrown).
 QString error_of(const std::function<void()>& body);
 
-/// Every tensor of a .safetensors file, by name.
-std::map<std::string, at::Tensor> read_all_tensors(const std::filesystem::path& file);
 
 /// Names of the parity fixtures (family-rope) listed in the fixture index.
 std::vector<std::string> hf_fixture_names();

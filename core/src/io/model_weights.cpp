@@ -59,13 +59,6 @@ std::vector<std::string> regular_file_names(const fs::path& dir) {
   return names;
 }
 
-std::map<std::string, at::Tensor> read_single(const fs::path& file) {
-  SafetensorsReader reader(file);
-  std::map<std::string, at::Tensor> tensors;
-  for (const auto& e : reader.entries()) tensors.emplace(e.name, reader.load(e.name));
-  return tensors;
-}
-
 json read_index(const fs::path& index_path) {
   std::ifstream in(index_path, std::ios::binary);
   if (!in) fail("shard index {}: cannot open", index_path.string());
@@ -168,7 +161,7 @@ std::map<std::string, at::Tensor> read_model_weights(const fs::path& dir) {
   if (!fs::is_directory(dir, ec)) fail("model directory {} is not a directory", dir.string());
 
   // Same precedence as transformers: a single file wins over an index.
-  if (fs::is_regular_file(dir / kSingleName, ec)) return read_single(dir / kSingleName);
+  if (fs::is_regular_file(dir / kSingleName, ec)) return read_safetensors(dir / kSingleName);
   if (fs::is_regular_file(dir / kIndexName, ec)) return read_sharded(dir, dir / kIndexName);
 
   std::vector<std::string> pickles, other_safetensors;

@@ -313,6 +313,13 @@ at::Tensor SafetensorsReader::load(const std::string& name) const {
 
 const std::map<std::string, std::string>& SafetensorsReader::metadata() const { return impl_->metadata; }
 
+std::map<std::string, at::Tensor> read_safetensors(const std::filesystem::path& path) {
+  SafetensorsReader reader(path);
+  std::map<std::string, at::Tensor> tensors;
+  for (const auto& e : reader.entries()) tensors.emplace(e.name, reader.load(e.name));
+  return tensors;
+}
+
 void write_safetensors(const fs::path& path, const std::vector<std::pair<std::string, at::Tensor>>& tensors,
                        const std::map<std::string, std::string>& metadata) {
   struct Item {

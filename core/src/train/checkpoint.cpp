@@ -38,19 +38,6 @@ std::optional<std::int64_t> step_of(const fs::path& dir) {
   return step;
 }
 
-std::map<std::string, at::Tensor> read_tensors(const fs::path& file) {
-  SafetensorsReader reader(file);
-  std::map<std::string, at::Tensor> out;
-  for (const TensorEntry& e : reader.entries()) out[e.name] = reader.load(e.name);
-  return out;
-}
-
-std::vector<std::pair<std::string, at::Tensor>> as_list(const std::map<std::string, at::Tensor>& tensors) {
-  std::vector<std::pair<std::string, at::Tensor>> out;
-  for (const auto& [name, t] : tensors) out.emplace_back(name, t.detach().cpu().contiguous());
-  return out;
-}
-
 }  // namespace
 
 namespace {
@@ -94,10 +81,10 @@ fs::path save_checkpoint(LlamaForCausalLM& model, const fs::path& root, const Tr
     save_hf_model(model, tmp, model_options);
     const fs::path dir = tmp / kStateDir;
     fs::create_directories(dir);
-    write_safetensors(dir / kOptimizerFile, as_list(state.optimizer));
+    write_safetensors(dir / kOptimizerFile, {state.optimizer.begin(), state.optimizer.end()});
     std::map<std::string, at::Tensor> rng{{"cpu", state.rng.cpu}};
     for (size_t i = 0; i < state.rng.cuda.size(); ++i) rng["cuda." + std::to_string(i)] = state.rng.cuda[i];
-    write_safetensors(dir / kRngFile, as_list(rng));
+    write_safetensors(dir / kRngFile, {rng.begin(), rng.end()});
     // Written last: its presence is what makes the folder a complete checkpoint.
     const json trainer{{"format", kStateFormat},
                        {"step", state.step},
@@ -159,8 +146,8 @@ TrainingState load_training_state(const fs::path& checkpoint) {
   } catch (const Error& e) {
     fail("{}: {}", trainer_file.string(), e.what());
   }
-  s.optimizer = read_tensors(dir / kOptimizerFile);
-  auto rng = read_tensors(dir / kRngFile);
+  s.optimizer = read_safetensors(dir / kOptimizerFile);
+  auto rng = read_safetensors(dir / kRngFile);
   if (!rng.count("cpu")) fail("{}: no CPU generator state", (dir / kRngFile).string());
   s.rng.cpu = rng.at("cpu");
   for (size_t i = 0; rng.count("cuda." + std::to_string(i)); ++i)

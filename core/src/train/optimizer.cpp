@@ -151,9 +151,7 @@ void AdamW::save_optimizer_state(const std::filesystem::path& path) const {
 }
 
 void AdamW::load_optimizer_state(const std::filesystem::path& path) {
-  const SafetensorsReader reader(path);
-  std::map<std::string, at::Tensor> tensors;
-  for (const auto& entry : reader.entries()) tensors[entry.name] = reader.load(entry.name);
+  const std::map<std::string, at::Tensor> tensors = read_safetensors(path);
   try {
     load_state_tensors(tensors);
   } catch (const Error& e) {

@@ -6,6 +6,7 @@
 
 #include "rw/core/io/hf_model_dir.h"
 #include "rw/core/model/generation.h"
+#include "rw/core/io/safetensors.h"
 #include "test_support.h"
 
 using namespace rw::core;
@@ -15,7 +16,7 @@ namespace {
 constexpr double kLogitTolerance = 1e-5;  // max |ours - HF| / max |HF| over real positions
 
 std::map<std::string, at::Tensor> read_reference(const std::filesystem::path& dir) {
-  return rw::test::read_all_tensors(dir / "reference.safetensors");
+  return rw::core::read_safetensors(dir / "reference.safetensors");
 }
 
 }  // namespace

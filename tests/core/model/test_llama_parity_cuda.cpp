@@ -6,6 +6,7 @@
 
 #include "rw/core/io/hf_model_dir.h"
 #include "rw/core/model/generation.h"
+#include "rw/core/io/safetensors.h"
 #include "test_support.h"
 
 using namespace rw::core;
@@ -16,7 +17,7 @@ constexpr double kFp32Tolerance = 1e-4;  // CUDA reductions and SDPA kernels ord
 constexpr double kBf16Tolerance = 5e-2;  // bf16 weights and activations (8-bit mantissa) vs fp32
 
 std::map<std::string, at::Tensor> read_reference(const std::filesystem::path& dir) {
-  return rw::test::read_all_tensors(dir / "reference.safetensors");
+  return rw::core::read_safetensors(dir / "reference.safetensors");
 }
 
 }  // namespace

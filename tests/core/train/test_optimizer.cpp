@@ -106,7 +106,7 @@ std::map<std::string, at::Tensor> torch_reference(const NamedParameters& init,
                                                           QString::fromStdString((dir / "settings.json").string()),
                                                           QString::fromStdString((dir / "out.safetensors").string())});
   if (r.exit_code != 0) qFatal("adamw_oracle.py failed: %s", qPrintable(r.std_err));
-  return rw::test::read_all_tensors(dir / "out.safetensors");
+  return rw::core::read_safetensors(dir / "out.safetensors");
 }
 
 /// Steps [first, last) of the recipe: set the step's grads, clip, step with the schedule's lr, zero grads.

@@ -40,6 +40,9 @@ class SafetensorsReader {
   std::unique_ptr<Impl> impl_;
 };
 
+/// Every tensor of a file, by name (owned CPU copies, dtypes as stored). Errors as SafetensorsReader's.
+std::map<std::string, at::Tensor> read_safetensors(const std::filesystem::path& path);
+
 /// Writes tensors (any device/dtype among the supported ones; made contiguous CPU) to `path`
 /// atomically: temp file in the same dir + fsync + rename. On any error nothing is left at `path`
 /// (and an existing file there is untouched).
