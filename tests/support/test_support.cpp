@@ -63,6 +63,20 @@ std::vector<std::string> hf_fixture_names() {
   return index.at("models").get<std::vector<std::string>>();
 }
 
+rw::core::ModelConfig tiny_llama_config(std::int64_t vocab_size, std::int64_t max_position_embeddings) {
+  rw::core::ModelConfig c;
+  c.vocab_size = vocab_size;
+  c.hidden_size = 32;
+  c.intermediate_size = 64;
+  c.num_hidden_layers = 2;
+  c.num_attention_heads = 4;
+  c.num_key_value_heads = 2;
+  c.head_dim = 8;
+  c.max_position_embeddings = max_position_embeddings;
+  c.layer_windows = {0, 0};
+  return c;
+}
+
 FileSizeLimit::FileSizeLimit(rlim_t bytes) {
   getrlimit(RLIMIT_FSIZE, &saved_);
   saved_handler_ = std::signal(SIGXFSZ, SIG_IGN);

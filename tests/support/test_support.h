@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "rw/core/model/model_config.h"
+
 namespace rw::test {
 
 /// Result of running an oracle script from tools/oracle with the venv's Python.
@@ -45,6 +47,10 @@ QString error_of(const std::function<void()>& body);
 
 /// Names of the parity fixtures (family-rope) listed in the fixture index.
 std::vector<std::string> hf_fixture_names();
+
+/// A small Llama config for model tests: 2 layers, hidden 32, MLP 64, 4 heads and 2 KV heads of 8, full
+/// attention, rope_theta 10000.
+rw::core::ModelConfig tiny_llama_config(std::int64_t vocab_size, std::int64_t max_position_embeddings);
 
 /// Lowers RLIMIT_FSIZE so writes past `bytes` fail with EFBIG (SIGXFSZ ignored); restores both on scope exit.
 class FileSizeLimit {

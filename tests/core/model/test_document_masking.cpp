@@ -15,16 +15,8 @@ using rw::test::max_relative_error;
 namespace {
 
 ModelConfig tiny_config(std::int64_t window) {
-  ModelConfig c;
+  ModelConfig c = rw::test::tiny_llama_config(97, 64);
   c.family = window > 0 ? ModelFamily::Mistral : ModelFamily::Llama;
-  c.vocab_size = 97;
-  c.hidden_size = 32;
-  c.intermediate_size = 64;
-  c.num_hidden_layers = 2;
-  c.num_attention_heads = 4;
-  c.num_key_value_heads = 2;
-  c.head_dim = 8;
-  c.max_position_embeddings = 64;
   c.layer_windows.assign(2, window);
   return c;
 }

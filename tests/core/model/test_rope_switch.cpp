@@ -16,19 +16,7 @@ using rw::test::max_relative_error;
 
 namespace {
 
-ModelConfig base_config() {
-  ModelConfig c;
-  c.vocab_size = 64;
-  c.hidden_size = 32;
-  c.intermediate_size = 64;
-  c.num_hidden_layers = 2;
-  c.num_attention_heads = 4;
-  c.num_key_value_heads = 2;
-  c.head_dim = 8;
-  c.max_position_embeddings = 32;
-  c.layer_windows = {0, 0};
-  return c;
-}
+ModelConfig base_config() { return rw::test::tiny_llama_config(64, 32); }
 
 void copy_weights(LlamaForCausalLM& from, LlamaForCausalLM& to) {
   torch::NoGradGuard no_grad;

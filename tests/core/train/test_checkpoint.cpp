@@ -18,19 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-ModelConfig tiny_config() {
-  ModelConfig c;
-  c.vocab_size = 50;
-  c.hidden_size = 16;
-  c.intermediate_size = 32;
-  c.num_hidden_layers = 1;
-  c.num_attention_heads = 2;
-  c.num_key_value_heads = 1;
-  c.head_dim = 8;
-  c.max_position_embeddings = 32;
-  c.layer_windows = {0};
-  return c;
-}
+ModelConfig tiny_config() { return rw::test::tiny_llama_config(50, 32); }
 
 TrainingState make_state(std::int64_t step) {
   TrainingState s;

@@ -46,19 +46,7 @@ json two_stages(const char* name, std::int64_t seq_len, const json& extra = json
   return j;
 }
 
-ModelConfig tiny_base() {
-  ModelConfig m;
-  m.vocab_size = 512;
-  m.hidden_size = 64;
-  m.intermediate_size = 128;
-  m.num_hidden_layers = 2;
-  m.num_attention_heads = 4;
-  m.num_key_value_heads = 2;
-  m.head_dim = 16;
-  m.max_position_embeddings = 4096;
-  m.rope.theta = 10000;
-  return m;
-}
+ModelConfig tiny_base() { return rw::test::tiny_llama_config(512, 4096); }
 
 // Expects parse (or `check`) to fail with a message containing every one of `parts`.
 void expect_error(const std::function<void()>& body, std::initializer_list<const char*> parts) {
