@@ -1,6 +1,7 @@
-// DocumentStream / MixedDocumentStream: one epoch of sequences is exactly the epoch's documents tokenized
+// DocumentStream / MixedStream: one epoch of sequences is exactly the epoch's documents tokenized
 // and concatenated (split, never padded), piece offsets point at the right tokens, a resumed stream
-// (cursor, also through JSON) yields the same sequences, the mix follows its weights, bad input is named.
+// (cursor, also through JSON) yields the same sequences, the mix follows its weights, short documents are
+// skipped under min_tokens, bad input is named.
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -124,7 +125,13 @@ class TestDocumentStream : public QObject {
     ByteTokenizer tok;
     const std::int64_t code = add_corpus("code", {"int main() { return 0; }", "fn main() {}"});
     const PackingOptions options{.seq_len = 8, .pad_id = 0};
-    MixedDocumentStream mix(*db_, {{corpus_, 3.0}, {code, 1.0}}, tok, options, 11);
+    const auto make_mix = [&] {
+      std::vector<MixedStream::Source> sources;
+      sources.push_back({std::make_unique<DocumentStream>(*db_, corpus_, tok, options, 12), 3.0, "books"});
+      sources.push_back({std::make_unique<DocumentStream>(*db_, code, tok, options, 13), 1.0, "code"});
+      return MixedStream(std::move(sources), 11);
+    };
+    MixedStream mix = make_mix();
     std::vector<PackedSequence> reference;
     std::string saved;
     int from_code = 0;
@@ -135,9 +142,23 @@ class TestDocumentStream : public QObject {
       if (i >= 1500) reference.push_back(std::move(seq));
     }
     QVERIFY2(std::abs(from_code / 2000.0 - 0.25) < 0.03, qPrintable(QString::number(from_code)));
-    MixedDocumentStream resumed(*db_, {{corpus_, 3.0}, {code, 1.0}}, tok, options, 11);
+    MixedStream resumed = make_mix();
     resumed.seek(mixed_cursor_from_json(saved));
+    QCOMPARE(mixed_cursor_from_json(saved).sources.size(), size_t{2});
     for (const PackedSequence& expected : reference) QCOMPARE(resumed.next().first.ids, expected.ids);
+  }
+
+  void minTokensSkipsShortDocuments() {
+    ByteTokenizer tok;
+    const std::int64_t mixed = add_corpus("mixed", {"tiny", std::string(40, 'x'), "also tiny", std::string(30, 'y')});
+    // BOS + text + EOS: the long documents have 42 and 32 tokens, the short ones at most 11.
+    DocumentStream stream(*db_, mixed, tok, {.seq_len = 16}, 5, 20);
+    std::set<std::int64_t> seen;
+    for (int i = 0; i < 40; ++i) {
+      for (const PackedPiece& p : stream.next().pieces) seen.insert(p.sample_id);
+    }
+    QCOMPARE(seen.size(), size_t{2});
+    for (std::int64_t id : seen) QVERIFY(CorpusStore(*db_).document_text(id).size() >= 30);
   }
 
   void badInputIsNamed() {
@@ -152,8 +173,14 @@ class TestDocumentStream : public QObject {
     DocumentStream stream(*db_, corpus_, tok, {.seq_len = 8}, 1);
     QVERIFY(error_of([&] { stream.seek({0, 12, 0}); }).contains("outside corpus"));
     QVERIFY(error_of([&] {
-              MixedDocumentStream(*db_, {{corpus_, 0.0}}, tok, {.seq_len = 8}, 1);
-            }).contains("weights must be positive"));
+              std::vector<MixedStream::Source> sources;
+              sources.push_back({std::make_unique<DocumentStream>(*db_, corpus_, tok, PackingOptions{.seq_len = 8}, 1),
+                                 0.0, "books"});
+              MixedStream(std::move(sources), 1);
+            }).contains("source 'books' has weight 0"));
+    QVERIFY(error_of([&] {
+              DocumentStream(*db_, corpus_, tok, {.seq_len = 8}, 1, 1000000).next();
+            }).contains("no document has 1000000 token(s) or more"));
     QVERIFY(error_of([] { mixed_cursor_from_json("{\"sequences\": 1}"); }).contains("data cursor"));
   }
 
