@@ -9,8 +9,10 @@
 #include <vector>
 
 #include "cli_corpus.h"
+#include "cli_dataset.h"
 #include "cli_model.h"
 #include "cli_project.h"
+#include "cli_train.h"
 #include "rw/core/util/error.h"
 
 namespace {
@@ -31,6 +33,14 @@ commands:
                                  documents, bytes, chunks, token-length distribution
   corpus search PROJECT QUERY [--corpus NAME] [--top-k N] [--fts] [--json]
                                  BM25 search over chunks (--fts: QUERY is FTS5 syntax)
+  train PROJECT RUN.json [--resume [--run ID]] [--max-steps N] [--progress human|json|none] [--json]
+                                 train a run config's stages; metrics, checkpoints and state go to the store;
+                                 Ctrl-C checkpoints and stops; --resume continues from the last checkpoint
+  dataset import PROJECT FILE.jsonl --name NAME [--format auto|messages|sharegpt|alpaca] [--json]
+                                 import chat samples (OpenAI messages, ShareGPT or Alpaca lines) into a dataset
+  dataset list PROJECT [--json]  datasets with their sample counts
+  dataset show PROJECT NAME [--sample ID | --index N] [--json]
+                                 a dataset and its first samples, or one sample: messages, provenance, segments
 )";
 
 }  // namespace
@@ -57,6 +67,13 @@ int main(int argc, char** argv) {
       if (args[1] == "stats") return rw::app::run_corpus_stats(rest);
       if (args[1] == "search") return rw::app::run_corpus_search(rest);
     }
+    if (args[0] == "dataset" && args.size() >= 2) {
+      const std::vector<std::string> rest(args.begin() + 2, args.end());
+      if (args[1] == "import") return rw::app::run_dataset_import(rest);
+      if (args[1] == "list") return rw::app::run_dataset_list(rest);
+      if (args[1] == "show") return rw::app::run_dataset_show(rest);
+    }
+    if (args[0] == "train") return rw::app::run_train({args.begin() + 1, args.end()});
     std::cerr << "ropewalk-cli: unknown command '" << args[0] << "'\n" << kUsage;
     return 2;
   } catch (const c10::Error& e) {  // LibTorch errors carry a C++ backtrace users need not see

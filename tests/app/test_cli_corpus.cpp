@@ -8,27 +8,15 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "test_support.h"
+#include "cli_test_support.h"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-namespace {
-
-rw::test::ProcessResult run_cli(const QStringList& args) {
-  return rw::test::run_process(QStringLiteral(RW_CLI_PATH), args, 120000);
-}
-
-void write(const fs::path& path, std::string_view bytes) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
-QString q(const fs::path& p) { return QString::fromStdString(p.string()); }
-
-json parse_json(const rw::test::ProcessResult& r) { return json::parse(r.std_out.trimmed().toStdString()); }
-
-}  // namespace
+using rw::test::q;
+using rw::test::run_cli;
+using rw::test::stdout_json;
+using rw::test::write_bytes;
 
 class TestCliCorpus : public QObject {
   Q_OBJECT
@@ -39,11 +27,12 @@ class TestCliCorpus : public QObject {
     project_ = root_ / "project";
     const auto r = run_cli({"project", "init", q(project_)});
     QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
-    write(root_ / "docs/tides.txt", "The tides are caused by the gravitational pull of the moon on the oceans.");
-    write(root_ / "docs/bread.md", "Sourdough bread rises because wild yeast ferments the dough overnight.");
-    write(root_ / "docs/nested/stars.txt", "Neutron stars are the collapsed cores of massive stars.");
-    write(root_ / "docs/image.png", std::string("\x89PNG\0\0\0\0", 8));
-    write(root_ / "lines.jsonl", "{\"body\": \"Glaciers carve valleys over thousands of years.\"}\n{\"body\": 3}\n");
+    write_bytes(root_ / "docs/tides.txt", "The tides are caused by the gravitational pull of the moon on the oceans.");
+    write_bytes(root_ / "docs/bread.md", "Sourdough bread rises because wild yeast ferments the dough overnight.");
+    write_bytes(root_ / "docs/nested/stars.txt", "Neutron stars are the collapsed cores of massive stars.");
+    write_bytes(root_ / "docs/image.png", std::string("\x89PNG\0\0\0\0", 8));
+    write_bytes(root_ / "lines.jsonl",
+                "{\"body\": \"Glaciers carve valleys over thousands of years.\"}\n{\"body\": 3}\n");
   }
   void cleanup() { tmp_.reset(); }
 
@@ -56,7 +45,7 @@ class TestCliCorpus : public QObject {
     r = run_cli({"corpus", "add", q(project_), q(root_ / "lines.jsonl"), "--jsonl-field", "body", "--chunk-tokens",
                  "16", "--chunk-overlap", "4", "--json"});
     QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
-    const json report = parse_json(r);
+    const json report = stdout_json(r);
     QCOMPARE(report.at("documents_added").get<int>(), 1);
     QCOMPARE(report.at("skipped").at(0).at("line").get<int>(), 2);
     QCOMPARE(report.at("skipped").at(0).at("reason").get<std::string>(),
@@ -64,7 +53,7 @@ class TestCliCorpus : public QObject {
 
     r = run_cli({"corpus", "stats", q(project_), "--json"});
     QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
-    const json stats = parse_json(r);
+    const json stats = stdout_json(r);
     QCOMPARE(stats.at("documents").get<int>(), 4);
     QCOMPARE(stats.at("documents_by_kind").at("jsonl").get<int>(), 1);
     QCOMPARE(stats.at("tokenizer").at("id").get<std::string>(), std::string("words"));
@@ -73,19 +62,19 @@ class TestCliCorpus : public QObject {
 
     r = run_cli({"corpus", "search", q(project_), "why does the moon pull oceans", "--json"});
     QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
-    const json hits = parse_json(r);
+    const json hits = stdout_json(r);
     QVERIFY(!hits.empty());
     QVERIFY(hits.at(0).at("source_path").get<std::string>().ends_with("tides.txt"));
     QVERIFY(hits.at(0).at("text").get<std::string>().find("moon") != std::string::npos);
 
     // No path: the project's corpus/ folder.
-    write(project_ / "corpus/comets.txt", "Comets grow tails of gas and dust near the sun.");
+    write_bytes(project_ / "corpus/comets.txt", "Comets grow tails of gas and dust near the sun.");
     r = run_cli({"corpus", "add", q(project_), "--chunk-tokens", "16", "--chunk-overlap", "4"});
     QVERIFY2(r.exit_code == 0 && r.std_out.contains("1 documents added"), qPrintable(r.std_out + r.std_err));
 
     r = run_cli({"project", "info", q(project_), "--json"});
     QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
-    QCOMPARE(parse_json(r).at("corpora"), json::parse(R"x([{"name": "main", "documents": 5}])x"));
+    QCOMPARE(stdout_json(r).at("corpora"), json::parse(R"x([{"name": "main", "documents": 5}])x"));
 
     r = run_cli({"corpus", "search", q(project_), "glaciers"});
     QVERIFY2(r.exit_code == 0 && r.std_out.contains("lines.jsonl") && r.std_out.contains("Glaciers carve"),
@@ -97,12 +86,12 @@ class TestCliCorpus : public QObject {
     auto r = run_cli(
         {"corpus", "add", q(project_), q(root_ / "docs"), "--corpus", "bpe", "--tokenizer", tokenizer, "--json"});
     QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
-    const json report = parse_json(r);
+    const json report = stdout_json(r);
     QCOMPARE(report.at("documents_added").get<int>(), 3);
     QVERIFY(report.at("tokens_added").get<int>() > 33);  // a small BPE splits words: more tokens than words
 
     r = run_cli({"corpus", "stats", q(project_), "--corpus", "bpe", "--json"});
-    const json bpe = parse_json(r);
+    const json bpe = stdout_json(r);
     QVERIFY(bpe.at("tokenizer").at("id").get<std::string>().starts_with("sha256:"));
     QCOMPARE(bpe.at("tokens").at("total").get<int>(), report.at("tokens_added").get<int>());
 
@@ -111,7 +100,7 @@ class TestCliCorpus : public QObject {
     QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
     r = run_cli({"corpus", "stats", q(project_), "--tokenizer", tokenizer, "--json"});
     QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
-    QCOMPARE(parse_json(r).at("tokens").at("total"), bpe.at("tokens").at("total"));
+    QCOMPARE(stdout_json(r).at("tokens").at("total"), bpe.at("tokens").at("total"));
 
     // The same corpus with another tokenizer is refused: its chunks were cut with the word counter.
     r = run_cli({"corpus", "add", q(project_), q(root_ / "lines.jsonl"), "--tokenizer", tokenizer});
@@ -120,11 +109,11 @@ class TestCliCorpus : public QObject {
   }
 
   void repositoryWithProgressLines() {
-    write(root_ / "repo/src/lib.rs", "pub fn answer() -> u32 { 42 }\n");
-    write(root_ / "repo/Cargo.toml", "[package]\nname = \"answer\"\n");
-    write(root_ / "repo/target/debug/answer", std::string("\x7f"
-                                                          "ELF\0\0",
-                                                          6));
+    write_bytes(root_ / "repo/src/lib.rs", "pub fn answer() -> u32 { 42 }\n");
+    write_bytes(root_ / "repo/Cargo.toml", "[package]\nname = \"answer\"\n");
+    write_bytes(root_ / "repo/target/debug/answer", std::string("\x7f"
+                                                                "ELF\0\0",
+                                                                6));
     const auto r = run_cli(
         {"corpus", "add", q(project_), q(root_ / "repo"), "--repo", "--exclude", "target/**", "--progress", "json"});
     QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
@@ -136,7 +125,7 @@ class TestCliCorpus : public QObject {
     QCOMPARE(progress.at("total").get<int>(), 1);
     QVERIFY2(r.std_out.contains("1 documents added") && !r.std_out.contains("\nskipped"), qPrintable(r.std_out));
     const auto search = run_cli({"corpus", "search", q(project_), "answer", "--json"});
-    const std::string text = parse_json(search).at(0).at("text").get<std::string>();
+    const std::string text = stdout_json(search).at(0).at("text").get<std::string>();
     QVERIFY2(text.find("# File: Cargo.toml") != std::string::npos, text.c_str());
   }
 

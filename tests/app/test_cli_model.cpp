@@ -4,14 +4,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_test_support.h"
 #include "rw/core/util/files.h"
-#include "test_support.h"
+
+using rw::test::q;
+using rw::test::run_cli;
+using rw::test::stdout_json;
+using rw::test::write_bytes;
 
 namespace {
-
-rw::test::ProcessResult run_cli(const QStringList& args) {
-  return rw::test::run_process(QStringLiteral(RW_CLI_PATH), args, 120000);
-}
 
 QString chat_model() { return QString::fromStdString((rw::test::hf_fixture_dir() / "chat-llama" / "model").string()); }
 
@@ -39,8 +40,8 @@ class TestCliModel : public QObject {
   }
 
   void greedyGenerateMatchesTransformers() {
-    const auto expected = nlohmann::json::parse(
-        rw::core::read_text_file(rw::test::hf_fixture_dir() / "chat-llama" / "expected.json"));
+    const auto expected =
+        nlohmann::json::parse(rw::core::read_text_file(rw::test::hf_fixture_dir() / "chat-llama" / "expected.json"));
     const auto r = run_cli({"generate", chat_model(), "--prompt", QString::fromStdString(expected.at("prompt")),
                             "--max-new-tokens", "24", "--greedy", "--device", "cpu", "--json"});
     QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
@@ -54,8 +55,8 @@ class TestCliModel : public QObject {
     // The rendered Llama-3 prompt starts with its BOS text, which this tokenizer reads as plain bytes:
     // more prompt tokens than the bare question, and the run still completes.
     const auto plain = run_cli({"generate", chat_model(), "--prompt", "Hi", "--max-new-tokens", "2", "--json"});
-    const auto chat = run_cli({"generate", chat_model(), "--prompt", "Hi", "--max-new-tokens", "2", "--json",
-                               "--chat", "llama3", "--system", "Be brief."});
+    const auto chat = run_cli({"generate", chat_model(), "--prompt", "Hi", "--max-new-tokens", "2", "--json", "--chat",
+                               "llama3", "--system", "Be brief."});
     QVERIFY2(plain.exit_code == 0 && chat.exit_code == 0, qPrintable(plain.std_err + chat.std_err));
     const auto a = nlohmann::json::parse(plain.std_out.trimmed().toStdString());
     const auto b = nlohmann::json::parse(chat.std_out.trimmed().toStdString());
@@ -71,7 +72,8 @@ class TestCliModel : public QObject {
   void badInputIsOneReadableLine_data() {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("missing dir") << QStringList{"model", "info", "/nonexistent/model"} << "/nonexistent/model/config.json";
+    QTest::newRow("missing dir") << QStringList{"model", "info", "/nonexistent/model"}
+                                 << "/nonexistent/model/config.json";
     QTest::newRow("unknown option") << QStringList{"generate", chat_model(), "--prompt", "x", "--tempreature", "1"}
                                     << "unknown option --tempreature";
     QTest::newRow("bad number") << QStringList{"generate", chat_model(), "--prompt", "x", "--max-new-tokens", "ten"}

@@ -7,21 +7,16 @@
 
 #include <filesystem>
 
+#include "cli_test_support.h"
 #include "rw/core/store/migrations.h"
 #include "rw/core/store/run_store.h"
-#include "test_support.h"
 
 namespace fs = std::filesystem;
 
-namespace {
-
-rw::test::ProcessResult run_cli(const QStringList& args) {
-  return rw::test::run_process(QStringLiteral(RW_CLI_PATH), args, 120000);
-}
-
-QString q(const fs::path& path) { return QString::fromStdString(path.string()); }
-
-}  // namespace
+using rw::test::q;
+using rw::test::run_cli;
+using rw::test::stdout_json;
+using rw::test::write_bytes;
 
 class TestCliProject : public QObject {
   Q_OBJECT

@@ -11,6 +11,7 @@
 #include <limits>
 #include <map>
 
+#include "layer_checkpoint.h"
 #include "rw/core/util/error.h"
 #include "rw/kernels/rms_norm.h"
 #include "rw/kernels/rotary.h"
@@ -136,7 +137,11 @@ at::Tensor LlamaModelImpl::forward(const at::Tensor& input_ids, const ForwardCon
                .emplace(window, build_attention_bias(ctx.attention_mask, ctx.segment_ids, B, T, past, window,
                                                      h.scalar_type(), h.device()))
                .first;
-    h = layer->forward(h, cos, sin, it->second, ctx.cache);
+    if (ctx.checkpoint_activations && !ctx.cache && at::GradMode::is_enabled()) {
+      h = checkpointed_layer_forward(*layer, h, cos, sin, it->second);
+    } else {
+      h = layer->forward(h, cos, sin, it->second, ctx.cache);
+    }
   }
   if (ctx.cache) ctx.cache->commit(T);
   return norm(h);

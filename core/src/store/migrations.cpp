@@ -191,9 +191,85 @@ CREATE VIRTUAL TABLE chunks_fts USING fts5(
   text, content='chunk_texts', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2');
 )sql";
 
+// Schema 3: what each training step read, and SFT datasets (chat samples with their segments).
+constexpr std::string_view kSchema3 = R"sql(
+-- Which tokens of which document or sample went into which optimizer step: `sequence` is the packed
+-- sequence's index within the step (micro-batches x accumulation), [item_offset, item_offset + length) the
+-- item's tokens at [seq_offset, seq_offset + length) of that sequence. item_kind: document | sample.
+CREATE TABLE train_pieces(
+  run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  step        INTEGER NOT NULL,
+  sequence    INTEGER NOT NULL,
+  source      TEXT NOT NULL,
+  item_kind   TEXT NOT NULL CHECK(item_kind IN ('document','sample')),
+  item_id     INTEGER NOT NULL,
+  item_offset INTEGER NOT NULL,
+  seq_offset  INTEGER NOT NULL,
+  length      INTEGER NOT NULL
+);
+CREATE INDEX train_pieces_step ON train_pieces(run_id, step);
+CREATE INDEX train_pieces_item ON train_pieces(item_kind, item_id);
+
+-- A named collection of training samples. kind: chat (samples are conversations). source: the imported
+-- file or the generator that wrote it; config_json: the import format or the generator's settings.
+CREATE TABLE datasets(
+  id          INTEGER PRIMARY KEY,
+  name        TEXT NOT NULL UNIQUE,
+  kind        TEXT NOT NULL DEFAULT 'chat',
+  description TEXT NOT NULL DEFAULT '',
+  source      TEXT NOT NULL DEFAULT '',
+  config_json TEXT NOT NULL DEFAULT '{}',
+  created_ms  INTEGER NOT NULL
+);
+
+-- One conversation, in order idx = 0, 1, ... within its dataset. messages_json: [{"role","content"}] with
+-- role system|user|assistant. meta_json: provenance (source file and line, or generator, model, seed,
+-- prompts). content_hash: sha256 of the messages, so a dataset holds each conversation once.
+-- n_bytes: bytes of all message contents.
+CREATE TABLE samples(
+  id            INTEGER PRIMARY KEY,
+  dataset_id    INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  idx           INTEGER NOT NULL,
+  messages_json TEXT NOT NULL,
+  meta_json     TEXT NOT NULL DEFAULT '{}',
+  content_hash  TEXT NOT NULL,
+  n_bytes       INTEGER NOT NULL,
+  UNIQUE(dataset_id, content_hash),
+  UNIQUE(dataset_id, idx)
+);
+
+-- Labelled byte ranges [byte_begin, byte_end) of one message's content (message_index into messages_json),
+-- for the sample inspector. kind: instruction | document | needle | question | answer | summary | table |
+-- other (free text; these are the ones the generators write). source_document_id with [source_begin,
+-- source_end): where the text came from in a corpus document (NULL when generated or the document is gone).
+CREATE TABLE sample_segments(
+  sample_id          INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+  idx                INTEGER NOT NULL,
+  message_index      INTEGER NOT NULL,
+  byte_begin         INTEGER NOT NULL,
+  byte_end           INTEGER NOT NULL,
+  kind               TEXT NOT NULL,
+  source_document_id INTEGER REFERENCES documents(id) ON DELETE SET NULL,
+  source_begin       INTEGER,
+  source_end         INTEGER,
+  meta_json          TEXT NOT NULL DEFAULT '{}',
+  PRIMARY KEY(sample_id, idx)
+) WITHOUT ROWID;
+CREATE INDEX sample_segments_document ON sample_segments(source_document_id);
+
+-- Token count of a whole rendered sample under a tokenizer and chat format (tokenizer_id names both).
+CREATE TABLE sample_tokens(
+  sample_id    INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+  tokenizer_id TEXT NOT NULL,
+  n_tokens     INTEGER NOT NULL,
+  PRIMARY KEY(sample_id, tokenizer_id)
+) WITHOUT ROWID;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "0001_runs_metrics_events", kSchema1},
     Migration{2, "0002_corpora_documents_chunks", kSchema2},
+    Migration{3, "0003_train_pieces_datasets", kSchema3},
 };
 
 void refuse_too_new(const Database& db, int version, int latest) {

@@ -16,8 +16,8 @@
 namespace rw::core {
 namespace {
 
-constexpr std::array<std::string_view, 6> kStateNames = {"queued", "running", "finished", "failed", "crashed",
-                                                         "stopped"};
+constexpr std::array<std::string_view, 6> kStateNames = {"queued", "running", "finished",
+                                                         "failed", "crashed", "stopped"};
 
 constexpr std::string_view kRunColumns =
     "id, name, kind, state, config_json, created_ms, started_ms, ended_ms, pid, host, heartbeat_ms, "
@@ -50,6 +50,29 @@ RunRecord load_run(Database& db, std::int64_t run_id) {
 bool process_gone(std::int64_t pid) {
   if (pid <= 0 || pid > std::numeric_limits<pid_t>::max()) return true;
   return ::kill(static_cast<pid_t>(pid), 0) == -1 && errno == ESRCH;
+}
+
+constexpr std::string_view kEvalCellColumns =
+    "id, run_id, checkpoint_step, task, length, depth, score, prompt_hash, output, ts_ms";
+
+/// Every row of a statement selecting kEvalCellColumns.
+std::vector<EvalCell> read_eval_cells(Statement& s) {
+  std::vector<EvalCell> out;
+  while (s.step()) {
+    EvalCell c;
+    c.id = s.column_int64(0);
+    c.run_id = s.column_int64(1);
+    c.checkpoint_step = s.column_int64(2);
+    c.task = s.column_text(3);
+    c.length = s.column_int64(4);
+    c.depth = s.column_double(5);
+    c.score = s.column_double(6);
+    c.prompt_hash = s.column_text(7);
+    c.output = s.column_text(8);
+    c.ts_ms = s.column_int64(9);
+    out.push_back(std::move(c));
+  }
+  return out;
 }
 
 }  // namespace
@@ -96,7 +119,8 @@ RunState effective_state(const RunRecord& run, std::int64_t now, std::int64_t st
 RunStore RunStore::open(const std::filesystem::path& path, OpenMode mode) { return RunStore(open_store(path, mode)); }
 
 std::int64_t RunStore::create_run(std::string_view name, std::string_view kind, std::string_view config_json) {
-  auto s = db_.prepare("INSERT INTO runs(name, kind, state, config_json, created_ms) VALUES (?1, ?2, 'queued', ?3, ?4)");
+  auto s =
+      db_.prepare("INSERT INTO runs(name, kind, state, config_json, created_ms) VALUES (?1, ?2, 'queued', ?3, ?4)");
   s.bind(1, name).bind(2, kind).bind(3, config_json).bind(4, now_ms());
   s.run();
   return db_.last_insert_rowid();
@@ -124,6 +148,21 @@ void RunStore::set_state(std::int64_t run_id, RunState to, std::string_view reas
     }
     s.run();
   }
+  tx.commit();
+}
+
+void RunStore::resume(std::int64_t run_id) {
+  Transaction tx(db_);
+  const RunRecord run = load_run(db_, run_id);
+  if (run.state != RunState::Stopped && run.state != RunState::Crashed && run.state != RunState::Failed) {
+    fail("{}: run {} is {}; only a stopped, crashed or failed run can be resumed", db_.path().string(), run_id,
+         to_string(run.state));
+  }
+  auto s = db_.prepare(
+      "UPDATE runs SET state = 'running', heartbeat_ms = ?2, pid = ?3, host = ?4, ended_ms = NULL, "
+      "failure_reason = NULL WHERE id = ?1");
+  s.bind(1, run_id).bind(2, now_ms()).bind(3, static_cast<std::int64_t>(::getpid())).bind(4, this_host());
+  s.run();
   tx.commit();
 }
 
@@ -234,41 +273,47 @@ std::vector<EventRecord> RunStore::events_since(std::int64_t run_id, std::int64_
   auto s = db_.prepare("SELECT id, run_id, ts_ms, level, text FROM events WHERE run_id = ?1 AND id > ?2 ORDER BY id");
   s.bind(1, run_id).bind(2, after_id);
   while (s.step()) {
-    out.push_back(EventRecord{s.column_int64(0), s.column_int64(1), s.column_int64(2), s.column_text(3),
-                              s.column_text(4)});
+    out.push_back(
+        EventRecord{s.column_int64(0), s.column_int64(1), s.column_int64(2), s.column_text(3), s.column_text(4)});
   }
   return out;
 }
 
 std::vector<EvalCell> RunStore::eval_cells_since(std::int64_t run_id, std::int64_t after_id) {
-  std::vector<EvalCell> out;
-  auto s = db_.prepare(
-      "SELECT id, run_id, checkpoint_step, task, length, depth, score, prompt_hash, output, ts_ms FROM eval_cells "
-      "WHERE run_id = ?1 AND id > ?2 ORDER BY id");
+  auto s =
+      db_.prepare(fmt::format("SELECT {} FROM eval_cells WHERE run_id = ?1 AND id > ?2 ORDER BY id", kEvalCellColumns));
   s.bind(1, run_id).bind(2, after_id);
-  while (s.step()) {
-    EvalCell c;
-    c.id = s.column_int64(0);
-    c.run_id = s.column_int64(1);
-    c.checkpoint_step = s.column_int64(2);
-    c.task = s.column_text(3);
-    c.length = s.column_int64(4);
-    c.depth = s.column_double(5);
-    c.score = s.column_double(6);
-    c.prompt_hash = s.column_text(7);
-    c.output = s.column_text(8);
-    c.ts_ms = s.column_int64(9);
-    out.push_back(std::move(c));
-  }
-  return out;
+  return read_eval_cells(s);
 }
 
 std::vector<CheckpointRecord> RunStore::checkpoints(std::int64_t run_id) {
   std::vector<CheckpointRecord> out;
   auto s = db_.prepare("SELECT run_id, step, path, ts_ms FROM checkpoints WHERE run_id = ?1 ORDER BY step");
   s.bind(1, run_id);
-  while (s.step()) out.push_back(CheckpointRecord{s.column_int64(0), s.column_int64(1), s.column_text(2), s.column_int64(3)});
+  while (s.step())
+    out.push_back(CheckpointRecord{s.column_int64(0), s.column_int64(1), s.column_text(2), s.column_int64(3)});
   return out;
+}
+
+// ---- eval cells by task and checkpoint (heatmap export) ----
+
+std::vector<EvalCellGroup> RunStore::eval_cell_groups(std::int64_t run_id) {
+  std::vector<EvalCellGroup> out;
+  auto s = db_.prepare(
+      "SELECT task, checkpoint_step, COUNT(*) FROM eval_cells WHERE run_id = ?1 "
+      "GROUP BY task, checkpoint_step ORDER BY task, checkpoint_step");
+  s.bind(1, run_id);
+  while (s.step()) out.push_back(EvalCellGroup{s.column_text(0), s.column_int64(1), s.column_int64(2)});
+  return out;
+}
+
+std::vector<EvalCell> RunStore::eval_cells_at(std::int64_t run_id, std::string_view task,
+                                              std::int64_t checkpoint_step) {
+  auto s = db_.prepare(
+      fmt::format("SELECT {} FROM eval_cells WHERE run_id = ?1 AND task = ?2 AND checkpoint_step = ?3 ORDER BY id",
+                  kEvalCellColumns));
+  s.bind(1, run_id).bind(2, task).bind(3, checkpoint_step);
+  return read_eval_cells(s);
 }
 
 }  // namespace rw::core

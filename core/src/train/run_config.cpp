@@ -9,6 +9,7 @@
 
 #include "../util/strict_json.h"
 #include "rw/core/store/corpus_store.h"
+#include "rw/core/store/dataset_store.h"
 #include "rw/core/util/error.h"
 #include "rw/core/util/files.h"
 
@@ -25,6 +26,11 @@ constexpr int kLatestFormat = 1;
 constexpr std::pair<std::string_view, Objective> kObjectives[] = {{"pretrain", Objective::Pretrain},
                                                                   {"sft", Objective::Sft}};
 constexpr std::pair<std::string_view, LossOn> kLossOn[] = {{"responses", LossOn::Responses}, {"all", LossOn::All}};
+constexpr std::pair<std::string_view, ChatFormat> kChatFormats[] = {{"llama2", ChatFormat::Llama2},
+                                                                    {"llama3", ChatFormat::Llama3},
+                                                                    {"mistral", ChatFormat::Mistral},
+                                                                    {"qwen2", ChatFormat::Qwen2},
+                                                                    {"plain", ChatFormat::Plain}};
 constexpr std::pair<std::string_view, Precision> kPrecisions[] = {
     {"fp32", Precision::Fp32}, {"bf16-mixed", Precision::Bf16Mixed}, {"bf16", Precision::Bf16}};
 constexpr std::pair<std::string_view, Overflow> kOverflows[] = {
@@ -360,9 +366,9 @@ std::string stage_label(const RunConfig& config, size_t i) {
 RunConfig parse_run_config(std::string_view json_text, std::string_view source) {
   const json root = strict_json::parse_strict(json_text, source);
   const ObjectReader in(root, "", source);
-  in.refuse_unknown_keys({"format", "name", "description", "objective", "loss_on", "init", "seed", "device",
-                          "precision", "activation_checkpointing", "chunked_loss_rows", "optimizer", "schedule",
-                          "batch", "checkpoint", "eval", "stages"});
+  in.refuse_unknown_keys({"format", "name", "description", "objective", "loss_on", "chat_format", "init", "seed",
+                          "device", "precision", "activation_checkpointing", "chunked_loss_rows", "optimizer",
+                          "schedule", "batch", "checkpoint", "eval", "stages"});
   RunConfig c;
   c.source = std::string(source);
   std::int64_t format = c.format;
@@ -380,6 +386,17 @@ RunConfig parse_run_config(std::string_view json_text, std::string_view source) 
     in.check(c.objective == Objective::Sft, "loss_on",
              "applies only to objective \"sft\" (pretrain trains on every token)");
     in.read_choice("loss_on", c.loss_on, kLossOn);
+  }
+  if (in.has("chat_format")) {
+    in.check(c.objective == Objective::Sft, "chat_format",
+             "applies only to objective \"sft\" (pretrain trains on plain documents)");
+    ChatFormat format = ChatFormat::Plain;
+    in.read_choice("chat_format", format, kChatFormats);
+    c.chat_format = format;
+  } else if (c.objective == Objective::Sft) {
+    in.fail_at("chat_format",
+               "is required for objective \"sft\": how samples become tokens, one of \"llama2\", \"llama3\", "
+               "\"mistral\", \"qwen2\" (the model family's chat template) or \"plain\" (a model without one)");
   }
   c.init = parse_init(in);
   in.read("seed", c.seed);
@@ -426,6 +443,7 @@ std::string run_config_to_json(const RunConfig& c) {
                        {"description", c.description},
                        {"objective", name_of(kObjectives, c.objective)}};
   if (c.objective == Objective::Sft) root["loss_on"] = name_of(kLossOn, c.loss_on);
+  if (c.objective == Objective::Sft && c.chat_format) root["chat_format"] = name_of(kChatFormats, *c.chat_format);
   root["init"] = init_to_json(c.init);
   root["seed"] = c.seed;
   root["device"] = c.device;
@@ -466,6 +484,14 @@ std::int64_t stage_steps(const RunConfig& config, const StageConfig& stage) {
   return (stage.tokens.value_or(0) + per_step - 1) / per_step;
 }
 
+LrSchedule stage_schedule(const RunConfig& config, const StageConfig& stage) {
+  return {.peak_lr = stage.lr.value_or(config.optimizer.lr),
+          .warmup_steps = stage.warmup_steps.value_or(config.schedule.warmup_steps),
+          .total_steps = stage_steps(config, stage),
+          .min_lr_ratio = config.schedule.min_lr_ratio,
+          .kind = config.schedule.kind};
+}
+
 ModelConfig scratch_model_config(const ScratchModel& s, std::int64_t tokenizer_vocab_size) {
   ModelConfig m;
   m.family = s.family;
@@ -474,7 +500,8 @@ ModelConfig scratch_model_config(const ScratchModel& s, std::int64_t tokenizer_v
   m.intermediate_size = s.intermediate_size;
   m.num_hidden_layers = s.num_hidden_layers;
   m.num_attention_heads = s.num_attention_heads;
-  m.num_key_value_heads = s.num_key_value_heads;
+  m.num_key_value_heads = s.num_key_value_heads > 0 ? s.num_key_value_heads : s.num_attention_heads;
+  m.layer_windows.assign(static_cast<size_t>(s.num_hidden_layers), 0);  // full attention in every layer
   m.head_dim = s.hidden_size / s.num_attention_heads;
   m.max_position_embeddings = s.max_position_embeddings;
   m.rope.theta = s.rope_theta;
@@ -528,28 +555,35 @@ std::vector<ModelConfig> stage_model_configs(const RunConfig& config, const Mode
 
 void validate_against_model(const RunConfig& config, const ModelConfig& base) { stage_model_configs(config, base); }
 
-void validate_against_store(const RunConfig& config, CorpusStore& store) {
-  std::vector<std::string> known;
-  for (const auto& corpus : store.list_corpora()) known.push_back(corpus.name);
-  const auto check_corpus = [&](const std::string& name, const std::string& path) {
-    if (store.find_corpus(name)) return;
+void validate_against_store(const RunConfig& config, Database& db) {
+  CorpusStore corpora(db);
+  DatasetStore datasets(db);
+  std::vector<std::string> known_corpora, known_datasets;
+  for (const auto& corpus : corpora.list_corpora()) known_corpora.push_back(corpus.name);
+  for (const auto& dataset : datasets.list_datasets()) known_datasets.push_back(dataset.name);
+  const auto refuse = [&](std::string_view what, const std::string& name, const std::string& path,
+                          const std::vector<std::string>& known, std::string_view first_step) {
     const std::vector<std::string_view> candidates(known.begin(), known.end());
-    fail("{}: \"{}\": no corpus named \"{}\" in the project store{}; {}", config.source, path, name,
+    fail("{}: \"{}\": no {} named \"{}\" in the project store{}; {}", config.source, path, what, name,
          strict_json::did_you_mean(name, candidates),
-         known.empty() ? std::string("it has no corpora yet (import one first)")
-                       : fmt::format("known corpora: {}", fmt::join(known, ", ")));
+         known.empty()
+             ? fmt::format("it has no {} yet ({} first)", what == "corpus" ? "corpora" : "datasets", first_step)
+             : fmt::format("known {}: {}", what == "corpus" ? "corpora" : "datasets", fmt::join(known, ", ")));
+  };
+  const auto check_corpus = [&](const std::string& name, const std::string& path) {
+    if (!corpora.find_corpus(name)) refuse("corpus", name, path, known_corpora, "import one");
   };
   if (config.init.kind == InitConfig::Kind::Scratch && config.init.tokenizer.kind == TokenizerInit::Kind::SentencePiece)
     check_corpus(config.init.tokenizer.from_corpus, "init.tokenizer.sentencepiece.from_corpus");
   for (size_t i = 0; i < config.stages.size(); ++i) {
     const auto& data = config.stages[i].data;
     for (size_t j = 0; j < data.size(); ++j) {
-      if (data[j].kind == DataSource::Kind::Dataset)
-        fail(
-            "{}: \"stages[{}].data[{}].dataset\": SFT datasets are not available in the project store yet (they "
-            "come with the synthesis work); for now only corpus entries can be trained on",
-            config.source, i, j);
-      check_corpus(data[j].name, fmt::format("stages[{}].data[{}].corpus", i, j));
+      if (data[j].kind == DataSource::Kind::Corpus) {
+        check_corpus(data[j].name, fmt::format("stages[{}].data[{}].corpus", i, j));
+      } else if (!datasets.find_dataset(data[j].name)) {
+        refuse("dataset", data[j].name, fmt::format("stages[{}].data[{}].dataset", i, j), known_datasets,
+               "import or synthesize one");
+      }
     }
   }
 }

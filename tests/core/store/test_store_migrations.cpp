@@ -16,8 +16,8 @@
 
 using rw::core::Database;
 using rw::core::Migration;
-using rw::core::OpenMode;
 using rw::core::open_store;
+using rw::core::OpenMode;
 
 namespace {
 
@@ -58,8 +58,9 @@ class TestStoreMigrations : public QObject {
     const auto path = file("fresh.db");
     auto db = open_store(path, OpenMode::ReadWrite);
     QCOMPARE(db.user_version(), rw::core::latest_schema_version());
-    for (const char* table : {"projects", "runs", "run_stages", "metrics", "latest_metrics", "events", "eval_cells",
-                              "checkpoints"}) {
+    for (const char* table :
+         {"projects", "runs", "run_stages", "metrics", "latest_metrics", "events", "eval_cells", "train_pieces",
+          "checkpoints", "datasets", "samples", "sample_segments", "sample_tokens"}) {
       QVERIFY2(has_table(db, table), table);
     }
     auto mode = db.prepare("PRAGMA journal_mode");

@@ -1,5 +1,5 @@
 // Run config: defaults and round trips, every refusal (naming the file, the JSON path and the cause), RoPE
-// coverage per stage against a base model, corpus names against a real project store, and that every
+// coverage per stage against a base model, corpus and dataset names against a real project store, and that every
 // shipped example in projects/examples/runs/ parses, round-trips and passes the model check.
 #include <QTemporaryDir>
 #include <QtTest>
@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "rw/core/store/corpus_store.h"
+#include "rw/core/store/dataset_store.h"
 #include "rw/core/store/migrations.h"
 #include "rw/core/train/run_config.h"
 #include "test_support.h"
@@ -91,6 +92,7 @@ class TestRunConfig : public QObject {
          {"description", "line one\nline \"two\" — ü"},
          {"objective", "sft"},
          {"loss_on", "all"},
+         {"chat_format", "qwen2"},
          {"init",
           {{"scratch",
             {{"family", "qwen2"},
@@ -145,6 +147,7 @@ class TestRunConfig : public QObject {
           {"overflow", "truncate"}}});
     const RunConfig c = parse(j);
     QVERIFY(c.objective == Objective::Sft && c.loss_on == LossOn::All);
+    QVERIFY(c.chat_format == ChatFormat::Qwen2);
     QVERIFY(c.init.kind == InitConfig::Kind::Scratch);
     QVERIFY(c.init.scratch.family == ModelFamily::Qwen2);
     QCOMPARE(c.init.tokenizer.model_type, std::string("unigram"));
@@ -298,7 +301,18 @@ class TestRunConfig : public QObject {
     expect_parse_error(j, {"\"stages[0].data[0].dataset\" is SFT data, but the objective is \"pretrain\""});
     j = minimal();
     j["objective"] = "sft";
+    j["chat_format"] = "llama3";
     expect_parse_error(j, {"\"stages[0].data\" has no dataset, but the objective is \"sft\""});
+    // SFT needs to know how samples become tokens; pretraining has no use for it.
+    j["stages"][0]["data"][0] = {{"dataset", "chat"}};
+    QVERIFY(parse(j).chat_format == ChatFormat::Llama3);
+    j.erase("chat_format");
+    expect_parse_error(j, {"run.json: \"chat_format\" is required for objective \"sft\"", "\"plain\""});
+    j["chat_format"] = "llama-3";
+    expect_parse_error(j, {"\"chat_format\" must be one of llama2, llama3, mistral, qwen2, plain, got \"llama-3\""});
+    j = minimal();
+    j["chat_format"] = "plain";
+    expect_parse_error(j, {"\"chat_format\" applies only to objective \"sft\""});
     j = minimal();
     j["loss_on"] = "all";
     expect_parse_error(j, {"\"loss_on\" applies only to objective \"sft\""});
@@ -356,22 +370,32 @@ class TestRunConfig : public QObject {
     QVERIFY(tmp.isValid());
     auto db = open_store(fs::path(tmp.path().toStdString()) / "store.db", OpenMode::ReadWrite);
     CorpusStore store(db);
-    expect_error([&] { validate_against_store(parse(minimal()), store); },
+    expect_error([&] { validate_against_store(parse(minimal()), db); },
                  {"run.json: \"stages[0].data[0].corpus\": no corpus named \"books\" in the project store; it has no "
                   "corpora yet"});
     store.create_corpus({.name = "books"});
     store.create_corpus({.name = "code-repos"});
-    validate_against_store(parse(minimal()), store);
+    validate_against_store(parse(minimal()), db);
     json j = minimal();
     j["stages"][0]["data"].push_back({{"corpus", "bookz"}});
-    expect_error([&] { validate_against_store(parse(j), store); },
+    expect_error([&] { validate_against_store(parse(j), db); },
                  {"\"stages[0].data[1].corpus\": no corpus named \"bookz\" in the project store (did you mean "
                   "\"books\"?); known corpora: books, code-repos"});
     j = minimal();
     j["objective"] = "sft";
+    j["chat_format"] = "plain";
     j["stages"][0]["data"].push_back({{"dataset", "chat"}});
-    expect_error([&] { validate_against_store(parse(j), store); },
-                 {"\"stages[0].data[1].dataset\": SFT datasets are not available in the project store yet"});
+    expect_error([&] { validate_against_store(parse(j), db); },
+                 {"run.json: \"stages[0].data[1].dataset\": no dataset named \"chat\" in the project store; it has no "
+                  "datasets yet (import or synthesize one first)"});
+    DatasetStore datasets(db);
+    datasets.create_dataset({.name = "chats"});
+    datasets.create_dataset({.name = "needles"});
+    expect_error([&] { validate_against_store(parse(j), db); },
+                 {"no dataset named \"chat\" in the project store (did you mean \"chats\"?); known datasets: chats, "
+                  "needles"});
+    j["stages"][0]["data"][1]["dataset"] = "chats";
+    validate_against_store(parse(j), db);
     j = minimal();
     j["init"] = {{"scratch",
                   {{"hidden_size", 64},
@@ -380,7 +404,7 @@ class TestRunConfig : public QObject {
                    {"num_attention_heads", 4},
                    {"max_position_embeddings", 64}}},
                  {"tokenizer", {{"sentencepiece", {{"vocab_size", 100}, {"from_corpus", "wiki"}}}}}};
-    expect_error([&] { validate_against_store(parse(j), store); },
+    expect_error([&] { validate_against_store(parse(j), db); },
                  {"\"init.tokenizer.sentencepiece.from_corpus\": no corpus named \"wiki\""});
   }
 

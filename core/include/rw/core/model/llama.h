@@ -71,6 +71,9 @@ struct ForwardContext {
   /// [B, T] int: tokens attend only within their segment (document masking for packed training
   /// sequences; -1 marks padding). Undefined = one segment. Not combined with a cache.
   at::Tensor segment_ids;
+  /// Training: keep only each layer's input and recompute the layer in backward (activation
+  /// checkpointing). Ignored with a cache or when grad mode is off.
+  bool checkpoint_activations = false;
 };
 
 class LlamaModelImpl : public torch::nn::Module {

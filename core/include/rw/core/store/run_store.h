@@ -72,6 +72,13 @@ struct EvalCell {
   std::int64_t ts_ms = 0;  // set by the store when 0
 };
 
+/// How many eval cells a run has for one (task, checkpoint step): what a heatmap can be drawn from.
+struct EvalCellGroup {
+  std::string task;
+  std::int64_t checkpoint_step = 0;
+  std::int64_t cells = 0;
+};
+
 struct CheckpointRecord {
   std::int64_t run_id = 0;
   std::int64_t step = 0;
@@ -103,6 +110,10 @@ class RunStore {
   /// -> running records started_ms, this pid and host, and a first heartbeat; a final state records ended_ms
   /// and `reason` (failure_reason, meant for failed/crashed).
   void set_state(std::int64_t run_id, RunState to, std::string_view reason = {});
+  /// Puts a stopped, crashed or failed run back to running to continue it from a checkpoint (the trainer's
+  /// --resume): like set_state(running), and clears ended_ms and failure_reason. Error naming the run and
+  /// its state otherwise (a finished run is done; a running one belongs to another process).
+  void resume(std::int64_t run_id);
   /// "I am alive": heartbeat_ms = now, pid = this process. Error when the run is not running (e.g. it was
   /// reaped as crashed or stopped), which tells the job to stop.
   void heartbeat(std::int64_t run_id);
@@ -124,6 +135,10 @@ class RunStore {
   std::vector<EventRecord> events_since(std::int64_t run_id, std::int64_t after_id);
   std::vector<EvalCell> eval_cells_since(std::int64_t run_id, std::int64_t after_id);
   std::vector<CheckpointRecord> checkpoints(std::int64_t run_id);
+  /// Every (task, checkpoint step) with eval cells for the run, by task then step.
+  std::vector<EvalCellGroup> eval_cell_groups(std::int64_t run_id);
+  /// The run's cells for one task at one checkpoint step, in the order they were scored.
+  std::vector<EvalCell> eval_cells_at(std::int64_t run_id, std::string_view task, std::int64_t checkpoint_step);
 
  private:
   Database db_;

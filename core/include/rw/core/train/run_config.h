@@ -2,8 +2,8 @@
 // structs are the source of truth and the JSON file is their serialization. Strict parsing (unknown keys
 // with "did you mean", wrong types, duplicate keys, out-of-range values, each error naming the file and
 // the JSON path such as `stages[1].rope.theta`), JSON writing, and the checks against a base model (RoPE
-// coverage per stage) and a project store (named corpora exist). Not here: the trainer, data packing, and
-// how a path is resolved against the project folder (Project::resolve).
+// coverage per stage) and a project store (named corpora and datasets exist). Not here: the trainer, data
+// packing, and how a path is resolved against the project folder (Project::resolve).
 //
 // The file, every key (defaults in brackets; `?` = optional, no default):
 //   format        1 [1]: refused when newer than this build reads
@@ -11,6 +11,9 @@
 //   description   string [""]: free text (recipe, sources)
 //   objective     "pretrain" (LM loss on every token of packed documents) | "sft" (chat samples) [pretrain]
 //   loss_on       sft only: "responses" (assistant turns only) | "all" [responses]; refused for pretrain
+//   chat_format   sft only, required there: "llama2" | "llama3" | "mistral" | "qwen2" (the family's official
+//                 chat template) | "plain" (a built-in format for from-scratch models without a template,
+//                 see data/chat_format.h); refused for pretrain
 //   init          required, exactly one of
 //                   {"model": PATH}  an HF model folder, relative to the project or absolute
 //                   {"scratch": SCRATCH, "tokenizer": TOKENIZER}  a randomly initialized model
@@ -58,9 +61,6 @@
 //     reset_positions   bool [true]: RoPE positions restart at each document (ProLong keeps them running)
 //     overflow      "split" (the rest starts the next sequence) | "truncate" (the rest is dropped) | "drop"
 //                   (documents longer than seq_len are skipped) [split]
-//
-// Datasets (SFT samples) do not exist in the project store yet; they come with the synthesis work. A config
-// naming them parses and is checked against a model, but validate_against_store refuses it for now.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -69,16 +69,16 @@
 #include <string_view>
 #include <vector>
 
-#include "rw/core/data/packing.h"  // Overflow
+#include "rw/core/data/chat_format.h"  // ChatFormat, LossOn
+#include "rw/core/data/packing.h"      // Overflow
 #include "rw/core/model/model_config.h"
 #include "rw/core/train/lr_schedule.h"
 
 namespace rw::core {
 
-class CorpusStore;
+class Database;
 
 enum class Objective { Pretrain, Sft };
-enum class LossOn { Responses, All };
 enum class Precision { Fp32, Bf16Mixed, Bf16 };
 
 /// The architecture of a from-scratch model (the config.json fields a user picks).
@@ -183,7 +183,8 @@ struct RunConfig {
   std::string name;
   std::string description;
   Objective objective = Objective::Pretrain;
-  LossOn loss_on = LossOn::Responses;  ///< sft only
+  LossOn loss_on = LossOn::Responses;     ///< sft only
+  std::optional<ChatFormat> chat_format;  ///< sft only, and set there
   InitConfig init;
   std::int64_t seed = 1234;
   std::string device = "auto";
@@ -213,6 +214,9 @@ BatchConfig stage_batch(const RunConfig& config, const StageConfig& stage);
 /// Optimizer steps of a stage: `steps`, or ceil(tokens / tokens per step).
 std::int64_t stage_steps(const RunConfig& config, const StageConfig& stage);
 
+/// The learning-rate schedule of a stage: the stage's lr and warmup over the run's, over stage_steps.
+LrSchedule stage_schedule(const RunConfig& config, const StageConfig& stage);
+
 /// The model config a scratch init builds (head_dim = hidden_size / num_attention_heads).
 ModelConfig scratch_model_config(const ScratchModel& scratch, std::int64_t tokenizer_vocab_size);
 
@@ -228,9 +232,10 @@ std::vector<ModelConfig> stage_model_configs(const RunConfig& config, const Mode
 /// the RoPE settings cover 4096; raise stages[1].rope.theta or set stages[1].rope.scaling`.
 void validate_against_model(const RunConfig& config, const ModelConfig& base);
 
-/// Every corpus named (in data entries and a sentencepiece tokenizer's from_corpus) exists in the store;
-/// errors name the known corpora. Dataset entries are refused for now (see the file comment).
-void validate_against_store(const RunConfig& config, CorpusStore& store);
+/// Every corpus named (in data entries and a sentencepiece tokenizer's from_corpus) and every dataset named
+/// (in data entries) exists in the project store; errors name the JSON path and the known corpora or
+/// datasets.
+void validate_against_store(const RunConfig& config, Database& db);
 
 std::string_view to_string(Objective objective);
 std::string_view to_string(Precision precision);

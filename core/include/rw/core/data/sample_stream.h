@@ -1,0 +1,71 @@
+// Training sequences from an SFT dataset: samples (conversations) in a seeded shuffled order per epoch,
+// each rendered in a chat format with its loss mask (chat_format.h), packed into seq_len sequences.
+// Deterministic and resumable like DocumentStream: the cursor fully describes where the next sequence
+// starts. Not the rendering itself (chat_format.h), not the packer (packing.h), not the mix of sources
+// (MixedStream in sequence_stream.h).
+//
+// Packing by the stage's overflow setting:
+//   Split     a sample fills the room left and the rest continues in the next sequence (no padding);
+//   Truncate  a sample is never split: one that does not fit in the room left starts the next sequence
+//             (the current one is padded), and one longer than seq_len keeps its first seq_len tokens;
+//   Drop      as Truncate, but samples longer than seq_len are skipped (counted in dropped_samples()).
+// So with Truncate and Drop, SFT sequences may end in padding: a conversation cut in two at a sequence
+// boundary would lose its prompt for the second half.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "rw/core/data/chat_format.h"
+#include "rw/core/data/sequence_stream.h"
+#include "rw/core/store/database.h"
+#include "rw/core/tokenizer/tokenizer.h"
+
+namespace rw::core {
+
+class SampleStream : public SequenceStream {
+ public:
+  /// Reads the dataset's sample ids (Error naming the dataset when it has none). The database and
+  /// tokenizer must outlive it.
+  SampleStream(Database& db, std::int64_t dataset_id, const Tokenizer& tokenizer, ChatFormat format, LossOn loss_on,
+               const PackingOptions& options, std::uint64_t seed);
+
+  /// The next packed sequence; advances the cursor. After the last sample it goes on into the next epoch.
+  /// Pieces' sample_id is the sample id and sample_offset the token offset in the rendered sample.
+  /// Error naming the dataset when every sample is longer than seq_len under Drop, and naming the sample
+  /// when its conversation cannot be rendered in the chat format.
+  PackedSequence next() override;
+
+  StreamCursor cursor() const override { return cursor_; }
+  /// Continues from a cursor taken earlier with cursor(). Error when it points outside the dataset (or
+  /// inside a sample under Truncate/Drop, which never split one).
+  void seek(const StreamCursor& cursor) override;
+
+  std::int64_t samples() const { return static_cast<std::int64_t>(ids_.size()); }
+  /// Samples skipped under Drop and tokens cut under Truncate, by this object since it was made.
+  std::int64_t dropped_samples() const { return dropped_; }
+  std::int64_t truncated_tokens() const { return truncated_; }
+
+ private:
+  const RenderedChat& rendered(std::int64_t sample_id);
+  void advance_sample();
+  std::int64_t current_id();
+
+  Database& db_;
+  std::int64_t dataset_id_;
+  std::string dataset_name_;
+  const Tokenizer& tokenizer_;
+  ChatFormat format_;
+  LossOn loss_on_;
+  PackingOptions options_;
+  std::uint64_t seed_;
+  std::vector<std::int64_t> ids_;    // in idx order
+  std::vector<std::int64_t> order_;  // this epoch's order
+  std::int64_t order_epoch_ = -1;
+  StreamCursor cursor_;
+  std::int64_t cached_id_ = -1;  // the last sample rendered (a long one spans many sequences under Split)
+  RenderedChat cached_;
+  std::int64_t dropped_ = 0;
+  std::int64_t truncated_ = 0;
+};
+
+}  // namespace rw::core

@@ -1,0 +1,239 @@
+// Chat formats and loss masks (see chat_format.h): where each assistant reply lies in the rendered text,
+// and how byte ranges become token ranges.
+#include "rw/core/data/chat_format.h"
+
+#include <algorithm>
+#include <string>
+
+#include "rw/core/util/error.h"
+
+namespace rw::core {
+namespace {
+
+constexpr std::pair<std::string_view, ChatFormat> kFormats[] = {{"llama2", ChatFormat::Llama2},
+                                                                {"llama3", ChatFormat::Llama3},
+                                                                {"mistral", ChatFormat::Mistral},
+                                                                {"qwen2", ChatFormat::Qwen2},
+                                                                {"plain", ChatFormat::Plain}};
+
+/// A byte range [begin, end) of a rendered text.
+struct Span {
+  size_t begin = 0, end = 0;
+};
+
+/// What each family's template writes right after a reply: the reply's end-of-turn token.
+std::string_view end_of_turn(ChatFamily family) {
+  switch (family) {
+    case ChatFamily::Llama3:
+      return "<|eot_id|>";
+    case ChatFamily::Qwen2:
+      return "<|im_end|>";
+    case ChatFamily::Llama2:
+    case ChatFamily::Mistral:
+      return "</s>";
+  }
+  return "";
+}
+
+std::vector<ChatMessage> first(const std::vector<ChatMessage>& messages, size_t n) {
+  return {messages.begin(), messages.begin() + static_cast<std::ptrdiff_t>(n)};
+}
+
+/// Reply `i` as the difference between rendering messages[0, i) with the generation prompt and rendering
+/// messages[0, i]; nothing when those are not prefixes of `text` (the template rewrites earlier turns) or
+/// the template refuses the shorter conversation.
+std::optional<Span> prefix_span(ChatFamily family, const std::vector<ChatMessage>& messages, size_t i,
+                                std::string_view text, size_t search_from) {
+  std::string before, after;
+  try {
+    before = apply_chat_template(family, first(messages, i), /*add_generation_prompt=*/true);
+    after = apply_chat_template(family, first(messages, i + 1), /*add_generation_prompt=*/false);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+  if (!text.starts_with(after) || !std::string_view(after).starts_with(before) || before.size() < search_from)
+    return std::nullopt;
+  return Span{before.size(), after.size()};
+}
+
+/// Reply `i` for templates that move the system prompt (Mistral folds it into the last user turn): the
+/// reply's rendering without the system message, searched for in `text` after the previous reply.
+std::optional<Span> searched_span(ChatFamily family, const std::vector<ChatMessage>& messages, size_t i,
+                                  std::string_view text, size_t search_from) {
+  if (messages.empty() || messages[0].role != "system" || i == 0) return std::nullopt;
+  const std::vector<ChatMessage> rest(messages.begin() + 1, messages.end());
+  std::string before, after;
+  try {
+    before = apply_chat_template(family, first(rest, i - 1), /*add_generation_prompt=*/true);
+    after = apply_chat_template(family, first(rest, i), /*add_generation_prompt=*/false);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+  if (!std::string_view(after).starts_with(before)) return std::nullopt;
+  const std::string_view piece = std::string_view(after).substr(before.size());
+  const size_t at = text.find(piece, search_from);
+  if (piece.empty() || at == std::string_view::npos) return std::nullopt;
+  return Span{at, at + piece.size()};
+}
+
+std::vector<Span> reply_spans(ChatFamily family, const std::vector<ChatMessage>& messages, std::string_view text) {
+  std::vector<Span> spans;
+  size_t search_from = 0;
+  for (size_t i = 0; i < messages.size(); ++i) {
+    if (messages[i].role != "assistant") continue;
+    std::optional<Span> span = prefix_span(family, messages, i, text, search_from);
+    if (!span) span = searched_span(family, messages, i, text, search_from);
+    if (!span)
+      fail(
+          "{} chat format: cannot locate assistant message {} in the rendered conversation (does the "
+          "conversation start with a user turn?)",
+          chat_family_name(family), i);
+    // Qwen2 writes "\n" after <|im_end|>: the model stops at the end-of-turn token, so nothing after it is
+    // trained.
+    const std::string_view marker = end_of_turn(family);
+    const size_t at = text.substr(span->begin, span->end - span->begin).rfind(marker);
+    if (at != std::string_view::npos) span->end = span->begin + at + marker.size();
+    spans.push_back(*span);
+    search_from = span->end;
+  }
+  return spans;
+}
+
+bool is_prefix(const std::vector<std::int32_t>& prefix, const std::vector<std::int32_t>& whole) {
+  return prefix.size() <= whole.size() && std::equal(prefix.begin(), prefix.end(), whole.begin());
+}
+
+/// Appends the tokens of `text` with mask 1 on the bytes inside `spans` (sorted, disjoint). The mask
+/// boundaries are token counts of text prefixes, checked to be prefixes of the whole text's tokens.
+void append_text(const Tokenizer& tokenizer, std::string_view text, const std::vector<Span>& spans, RenderedChat& out) {
+  std::vector<size_t> cuts = {0};
+  for (const Span& s : spans) cuts.insert(cuts.end(), {s.begin, s.end});
+  cuts.push_back(text.size());
+  std::sort(cuts.begin(), cuts.end());
+  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+  const auto inside = [&](size_t from, size_t to) {
+    return std::any_of(spans.begin(), spans.end(), [&](const Span& s) { return s.begin <= from && to <= s.end; });
+  };
+
+  const std::vector<std::int32_t> whole = tokenizer.encode(text, /*add_special_tokens=*/false);
+  std::vector<size_t> counts = {0};  // tokens before each cut
+  for (size_t c = 1; c + 1 < cuts.size(); ++c) {
+    const std::vector<std::int32_t> prefix = tokenizer.encode(text.substr(0, cuts[c]), false);
+    if (!is_prefix(prefix, whole) || prefix.size() < counts.back()) break;
+    counts.push_back(prefix.size());
+  }
+  if (counts.size() + 1 == cuts.size()) {
+    counts.push_back(whole.size());
+    for (size_t c = 0; c + 1 < cuts.size(); ++c) {
+      const std::uint8_t bit = inside(cuts[c], cuts[c + 1]) ? 1 : 0;
+      out.ids.insert(out.ids.end(), whole.begin() + static_cast<std::ptrdiff_t>(counts[c]),
+                     whole.begin() + static_cast<std::ptrdiff_t>(counts[c + 1]));
+      out.loss_mask.insert(out.loss_mask.end(), counts[c + 1] - counts[c], bit);
+    }
+    return;
+  }
+  // The prefix property does not hold: a token merges across a reply boundary (e.g. a sentencepiece
+  // dummy prefix or a BPE merge of the prompt's last character with the reply's first). Tokenize the
+  // pieces between boundaries separately, so every token lies wholly inside or outside a reply.
+  out.tokenized_in_pieces = true;
+  for (size_t c = 0; c + 1 < cuts.size(); ++c) {
+    const std::vector<std::int32_t> piece = tokenizer.encode(text.substr(cuts[c], cuts[c + 1] - cuts[c]), false);
+    out.ids.insert(out.ids.end(), piece.begin(), piece.end());
+    out.loss_mask.insert(out.loss_mask.end(), piece.size(), inside(cuts[c], cuts[c + 1]) ? 1 : 0);
+  }
+}
+
+RenderedChat render_template(ChatFamily family, const Tokenizer& tokenizer, const std::vector<ChatMessage>& messages,
+                             LossOn loss_on) {
+  const std::string text = apply_chat_template(family, messages, /*add_generation_prompt=*/false);
+  RenderedChat out;
+  if (loss_on == LossOn::All) {
+    out.ids = tokenizer.encode(text, /*add_special_tokens=*/false);  // the template writes BOS itself
+    out.loss_mask.assign(out.ids.size(), 1);
+    return out;
+  }
+  append_text(tokenizer, text, reply_spans(family, messages, text), out);
+  return out;
+}
+
+RenderedChat render_plain(const Tokenizer& tokenizer, const std::vector<ChatMessage>& messages) {
+  RenderedChat out;
+  if (const auto bos = tokenizer.bos_id()) {
+    out.ids.push_back(*bos);
+    out.loss_mask.push_back(0);
+  }
+  const std::optional<std::int32_t> eos = tokenizer.eos_id();
+  std::string pending;
+  std::vector<Span> spans;
+  bool after_reply = false;
+  for (const ChatMessage& m : messages) {
+    if (after_reply) pending.push_back('\n');  // separates a reply's EOS from the next message (pending is empty)
+    after_reply = false;
+    if (m.role == "system" || m.role == "user") {
+      pending += (m.role == "system" ? "System:\n" : "User:\n") + m.content + "\n";
+      continue;
+    }
+    if (m.role != "assistant")
+      fail("plain chat format: unknown role '{}' (expected system, user or assistant)", m.role);
+    pending += "Assistant:\n";
+    const size_t begin = pending.size();
+    pending += m.content;
+    if (!eos) {
+      pending += "\n";
+      spans.push_back({begin, pending.size()});
+      continue;
+    }
+    spans.push_back({begin, pending.size()});
+    append_text(tokenizer, pending, spans, out);
+    out.ids.push_back(*eos);
+    out.loss_mask.push_back(1);
+    pending.clear();
+    spans.clear();
+    after_reply = true;
+  }
+  if (!pending.empty()) append_text(tokenizer, pending, spans, out);
+  return out;
+}
+
+}  // namespace
+
+ChatFormat chat_format_from_name(std::string_view name) {
+  for (const auto& [n, f] : kFormats) {
+    if (n == name) return f;
+  }
+  fail("unknown chat format '{}' (expected llama2, llama3, mistral, qwen2 or plain)", name);
+}
+
+std::string_view chat_format_name(ChatFormat format) {
+  for (const auto& [n, f] : kFormats) {
+    if (f == format) return n;
+  }
+  return "unknown";
+}
+
+std::optional<ChatFamily> chat_format_family(ChatFormat format) {
+  switch (format) {
+    case ChatFormat::Llama2:
+      return ChatFamily::Llama2;
+    case ChatFormat::Llama3:
+      return ChatFamily::Llama3;
+    case ChatFormat::Mistral:
+      return ChatFamily::Mistral;
+    case ChatFormat::Qwen2:
+      return ChatFamily::Qwen2;
+    case ChatFormat::Plain:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+RenderedChat render_chat(ChatFormat format, const Tokenizer& tokenizer, const std::vector<ChatMessage>& messages,
+                         LossOn loss_on) {
+  if (messages.empty()) fail("{} chat format: the conversation is empty", chat_format_name(format));
+  if (const auto family = chat_format_family(format)) return render_template(*family, tokenizer, messages, loss_on);
+  RenderedChat out = render_plain(tokenizer, messages);
+  if (loss_on == LossOn::All) std::fill(out.loss_mask.begin(), out.loss_mask.end(), 1);
+  return out;
+}
+
+}  // namespace rw::core

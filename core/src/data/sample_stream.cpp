@@ -1,0 +1,116 @@
+// SampleStream (see sample_stream.h).
+#include "rw/core/data/sample_stream.h"
+
+#include <algorithm>
+
+#include "rw/core/store/dataset_store.h"
+#include "rw/core/util/error.h"
+
+namespace rw::core {
+
+SampleStream::SampleStream(Database& db, std::int64_t dataset_id, const Tokenizer& tokenizer, ChatFormat format,
+                           LossOn loss_on, const PackingOptions& options, std::uint64_t seed)
+    : db_(db),
+      dataset_id_(dataset_id),
+      tokenizer_(tokenizer),
+      format_(format),
+      loss_on_(loss_on),
+      options_(options),
+      seed_(seed) {
+  SequencePacker check(options);  // validates seq_len
+  DatasetStore store(db);
+  dataset_name_ = store.dataset(dataset_id).name;
+  ids_ = store.sample_ids(dataset_id);
+  if (ids_.empty()) fail("dataset '{}' has no samples to train on", dataset_name_);
+}
+
+const RenderedChat& SampleStream::rendered(std::int64_t sample_id) {
+  if (sample_id == cached_id_) return cached_;
+  const SampleRecord sample = DatasetStore(db_).sample(sample_id);
+  try {
+    cached_ = render_chat(format_, tokenizer_, sample.messages, loss_on_);
+  } catch (const Error& e) {
+    fail("dataset '{}': sample {} (index {}) cannot be trained in the {} chat format: {}", dataset_name_, sample_id,
+         sample.idx, chat_format_name(format_), e.what());
+  }
+  if (cached_.ids.empty()) fail("dataset '{}': sample {} renders to no tokens", dataset_name_, sample_id);
+  cached_id_ = sample_id;
+  return cached_;
+}
+
+std::int64_t SampleStream::current_id() {
+  if (order_epoch_ != cursor_.epoch) {
+    order_ = epoch_order(ids_, seed_, cursor_.epoch);
+    order_epoch_ = cursor_.epoch;
+  }
+  return order_[static_cast<size_t>(cursor_.position)];
+}
+
+void SampleStream::advance_sample() {
+  cursor_.token_offset = 0;
+  if (++cursor_.position == samples()) {
+    cursor_.position = 0;
+    ++cursor_.epoch;
+  }
+}
+
+PackedSequence SampleStream::next() {
+  // Inputs are cut to fit before they reach the packer, so it never splits, truncates or drops by itself.
+  PackingOptions fitting = options_;
+  fitting.overflow = Overflow::Split;
+  SequencePacker packer(fitting);
+  const std::int64_t seq_len = options_.seq_len;
+  std::vector<std::int64_t> offsets;  // the sample offset each packer input started at
+  std::int64_t filled = 0, dropped_in_a_row = 0;
+  const auto finished = [&](PackedSequence seq) {
+    for (size_t i = 0; i < seq.pieces.size(); ++i) seq.pieces[i].sample_offset = offsets[i];
+    return seq;
+  };
+  for (;;) {
+    const std::int64_t id = current_id();
+    const RenderedChat& r = rendered(id);
+    const auto size = static_cast<std::int64_t>(r.ids.size());
+    std::int64_t from = cursor_.token_offset, take = 0;
+    if (options_.overflow == Overflow::Split) {
+      take = std::min(size - from, seq_len - filled);
+    } else {
+      if (size > seq_len && options_.overflow == Overflow::Drop) {
+        ++dropped_;
+        if (++dropped_in_a_row > samples())
+          fail(
+              "dataset '{}': every sample is longer than seq_len {} tokens in the {} chat format, and overflow "
+              "'drop' skips them all; use a longer seq_len or overflow 'truncate'",
+              dataset_name_, seq_len, chat_format_name(format_));
+        advance_sample();
+        continue;
+      }
+      take = std::min(size, seq_len);
+      // Never split a sample: it starts the next sequence, and this one ends in padding.
+      if (take > seq_len - filled) return finished(*packer.flush());
+      truncated_ += size - take;
+    }
+    dropped_in_a_row = 0;
+    const auto begin = static_cast<std::ptrdiff_t>(from), end = static_cast<std::ptrdiff_t>(from + take);
+    PackInput input{
+        id, {r.ids.begin() + begin, r.ids.begin() + end}, {r.loss_mask.begin() + begin, r.loss_mask.begin() + end}};
+    offsets.push_back(from);
+    std::vector<PackedSequence> done = packer.add(input);
+    filled += take;
+    cursor_.token_offset = from + take;
+    if (options_.overflow != Overflow::Split || cursor_.token_offset == size) advance_sample();
+    if (!done.empty()) return finished(std::move(done.front()));
+  }
+}
+
+void SampleStream::seek(const StreamCursor& cursor) {
+  const bool splits = options_.overflow == Overflow::Split;
+  if (cursor.epoch < 0 || cursor.position < 0 || cursor.position >= samples() || cursor.token_offset < 0 ||
+      (!splits && cursor.token_offset != 0)) {
+    fail("sample stream: cursor (epoch {}, position {}, offset {}) is outside dataset '{}' of {} samples{}",
+         cursor.epoch, cursor.position, cursor.token_offset, dataset_name_, samples(),
+         splits ? "" : " (overflow truncate/drop never starts a sequence inside a sample)");
+  }
+  cursor_ = cursor;
+}
+
+}  // namespace rw::core

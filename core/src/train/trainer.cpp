@@ -1,0 +1,476 @@
+// The training loop (see trainer.h). One optimizer step: take micro_batch_size * grad_accumulation packed
+// sequences from the stage's mix, run each micro-batch forward and backward with the loss summed over its
+// targets and divided by the step's target count (so accumulation equals one large batch), clip, AdamW.
+#include "rw/core/train/trainer.h"
+
+#include <ATen/autocast_mode.h>
+#include <c10/util/Exception.h>
+#include <sys/resource.h>
+#include <torch/cuda.h>
+#include <torch/torch.h>
+
+#include <spdlog/spdlog.h>
+
+#include <cctype>
+#include <chrono>
+#include <cmath>
+
+#include "rw/core/data/document_stream.h"
+#include "rw/core/data/sample_stream.h"
+#include "rw/core/store/corpus_store.h"
+#include "rw/core/store/dataset_store.h"
+#include "rw/core/store/metric_writer.h"
+#include "rw/core/store/project.h"
+#include "rw/core/store/train_store.h"
+#include "rw/core/train/checkpoint.h"
+#include "rw/core/train/chunked_cross_entropy.h"
+#include "rw/core/train/model_init.h"
+#include "rw/core/train/optimizer.h"
+#include "rw/core/util/error.h"
+
+namespace rw::core {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+at::Device resolve_device(const RunConfig& config) {
+  const bool cuda = torch::cuda::is_available();
+  if (config.device == "auto") return cuda ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
+  const at::Device device(config.device);
+  if (device.is_cuda() && !cuda)
+    fail("{}: device \"{}\" asked for, but no CUDA device is available", config.source, config.device);
+  return device;
+}
+
+/// bf16 autocast for the forward pass on CUDA (bf16-mixed); nothing elsewhere.
+class AutocastScope {
+ public:
+  explicit AutocastScope(bool on) : on_(on) {
+    if (!on_) return;
+    at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
+    at::autocast::set_autocast_enabled(at::kCUDA, true);
+  }
+  ~AutocastScope() {
+    if (!on_) return;
+    at::autocast::set_autocast_enabled(at::kCUDA, false);
+    at::autocast::clear_cache();
+  }
+  AutocastScope(const AutocastScope&) = delete;
+  AutocastScope& operator=(const AutocastScope&) = delete;
+
+ private:
+  bool on_;
+};
+
+double peak_memory_mb(const at::Device& device) {
+  if (device.is_cuda()) return std::nan("");  // not exposed without the CUDA headers; see the closing notes
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+struct MicroBatch {
+  at::Tensor ids, labels, positions, segments;  // [B, T] int64 each
+};
+
+MicroBatch to_tensors(const std::vector<PackedSequence>& seqs, size_t first, size_t count, const at::Device& device) {
+  const auto T = static_cast<std::int64_t>(seqs[first].ids.size());
+  const auto B = static_cast<std::int64_t>(count);
+  std::vector<std::int64_t> ids, labels, positions, segments;
+  for (size_t i = first; i < first + count; ++i) {
+    const PackedSequence& s = seqs[i];
+    ids.insert(ids.end(), s.ids.begin(), s.ids.end());
+    labels.insert(labels.end(), s.labels.begin(), s.labels.end());
+    positions.insert(positions.end(), s.position_ids.begin(), s.position_ids.end());
+    segments.insert(segments.end(), s.segment_ids.begin(), s.segment_ids.end());
+  }
+  const auto tensor = [&](std::vector<std::int64_t>& v) {
+    return at::from_blob(v.data(), {B, T}, at::kLong).clone().to(device);
+  };
+  return {tensor(ids), tensor(labels), tensor(positions), tensor(segments)};
+}
+
+std::unique_ptr<MixedStream> make_stream(Database& db, const RunConfig& config, size_t stage_index,
+                                         const Tokenizer& tokenizer, const PackingOptions& packing) {
+  const StageConfig& stage = config.stages[stage_index];
+  CorpusStore corpora(db);
+  std::vector<MixedStream::Source> sources;
+  for (size_t i = 0; i < stage.data.size(); ++i) {
+    const DataSource& d = stage.data[i];
+    // Every source of every stage gets its own shuffle.
+    const auto seed = static_cast<std::uint64_t>(config.seed) * 1000003 + stage_index * 1009 + i + 1;
+    if (d.kind == DataSource::Kind::Dataset) {
+      const auto dataset = DatasetStore(db).find_dataset(d.name);
+      if (!dataset) fail("{}: no dataset named \"{}\" in the project store", config.source, d.name);
+      sources.push_back({std::make_unique<SampleStream>(db, dataset->id, tokenizer, *config.chat_format, config.loss_on,
+                                                        packing, seed),
+                         d.weight, "dataset:" + d.name});
+      continue;
+    }
+    const auto corpus = corpora.find_corpus(d.name);
+    if (!corpus) fail("{}: no corpus named \"{}\" in the project store", config.source, d.name);
+    PackingOptions options = packing;
+    options.overflow = Overflow::Split;  // documents are streams of text: never dropped
+    sources.push_back({std::make_unique<DocumentStream>(db, corpus->id, tokenizer, options, seed, d.min_tokens),
+                       d.weight, "corpus:" + d.name});
+  }
+  return std::make_unique<MixedStream>(std::move(sources), static_cast<std::uint64_t>(config.seed) + stage_index);
+}
+
+/// Finds the run to resume and its latest checkpoint; moves the run back to running.
+std::int64_t reopen_run(RunStore& store, const Project& project, const RunConfig& config, const TrainOptions& options,
+                        TrainingState& state, fs::path& checkpoint) {
+  std::optional<RunRecord> run;
+  if (options.resume_run) {
+    run = store.run(*options.resume_run);
+  } else {
+    for (const RunRecord& r : store.list_runs()) {
+      if (r.kind == "train" && r.name == config.name) {
+        run = r;
+        break;
+      }
+    }
+    if (!run) fail("--resume: no train run named \"{}\" in {}", config.name, store.path().string());
+  }
+  const fs::path dir = run_directory(project, run->name, run->id);
+  const auto latest = latest_checkpoint(dir);
+  if (!latest)
+    fail("--resume: run {} (\"{}\") has no complete checkpoint under {}; start it anew", run->id, run->name,
+         dir.string());
+  checkpoint = *latest;
+  state = load_training_state(checkpoint);
+  if (state.run_config_json != run_config_to_json(config)) {
+    fail(
+        "--resume: {} differs from the run config run {} was trained with (kept in {}); resume with that file or "
+        "start a new run",
+        config.source, run->id, (checkpoint / "training_state").string());
+  }
+  if (run->state == RunState::Running && effective_state(*run, now_ms(), 0) == RunState::Crashed) {
+    store.set_state(run->id, RunState::Crashed, "the trainer process is gone");
+  }
+  store.resume(run->id);
+  TrainStore(store.database()).discard_after(run->id, state.step);
+  store.add_event(run->id, "info",
+                  fmt::format("resumed from {} (step {})", checkpoint.filename().string(), state.step));
+  return run->id;
+}
+
+class TrainingLoop {
+ public:
+  TrainingLoop(const Project& project, const RunConfig& config, const TrainOptions& options, RunStore& store,
+               std::int64_t run_id, at::Device device)
+      : project_(project),
+        config_(config),
+        options_(options),
+        store_(store),
+        db_(store.database()),
+        run_id_(run_id),
+        device_(device),
+        metrics_(store),
+        pieces_(db_),
+        progress_(options.progress, "train", "steps") {}
+
+  TrainResult run(std::optional<TrainingState> resume_state, const std::optional<fs::path>& resume_checkpoint);
+  /// The stage being trained (for error reports).
+  size_t stage() const { return stage_; }
+
+ private:
+  double train_step(MixedStream& stream, size_t stage_index, std::int64_t stage_step);
+  fs::path save(std::int64_t stage_index, std::int64_t stage_step, const std::string& cursor);
+  void heartbeat();
+
+  const Project& project_;
+  const RunConfig& config_;
+  const TrainOptions& options_;
+  RunStore& store_;
+  Database& db_;
+  std::int64_t run_id_;
+  at::Device device_;
+  MetricWriter metrics_;
+  TrainStore pieces_;
+  ProgressReporter progress_;
+  TrainingModel model_;
+  std::unique_ptr<AdamW> optimizer_;
+  std::int64_t step_ = 0, tokens_seen_ = 0;
+  std::optional<std::int64_t> saved_step_;
+  size_t stage_ = 0;
+  Clock::time_point last_heartbeat_ = Clock::now();
+  TrainResult result_;
+};
+
+TrainResult TrainingLoop::run(std::optional<TrainingState> resume_state,
+                              const std::optional<fs::path>& resume_checkpoint) {
+  const at::ScalarType dtype = config_.precision == Precision::Bf16 ? at::kBFloat16 : at::kFloat;
+  result_.run_id = run_id_;
+  result_.run_dir = run_directory(project_, config_.name, run_id_);
+  fs::create_directories(result_.run_dir);
+  if (resume_checkpoint) {
+    model_.tokenizer = training_tokenizer(project_, config_, db_, result_.run_dir, model_.tokenizer_dir);
+    model_.base = base_model_config(project_, config_, model_.tokenizer->vocab_size());
+    model_.model = load_hf_model(*resume_checkpoint, device_, dtype).model;
+  } else {
+    model_ = init_training_model(project_, config_, db_, result_.run_dir, device_, dtype);
+  }
+  const std::vector<ModelConfig> stage_configs = stage_model_configs(config_, model_.base);
+
+  AdamWOptions adamw{.lr = config_.optimizer.lr,
+                     .beta1 = config_.optimizer.beta1,
+                     .beta2 = config_.optimizer.beta2,
+                     .eps = config_.optimizer.eps,
+                     .weight_decay = config_.optimizer.weight_decay,
+                     .fp32_master = config_.precision != Precision::Bf16};
+  NamedParameters params;
+  for (auto& item : model_.model->named_parameters()) params.emplace_back(item.key(), item.value());
+  optimizer_ = std::make_unique<AdamW>(params, adamw);
+
+  std::size_t first_stage = 0;
+  std::int64_t stage_step = 0;
+  std::string cursor;
+  if (resume_state) {
+    optimizer_->load_state_tensors(resume_state->optimizer);
+    restore_rng_state(resume_state->rng);
+    step_ = resume_state->step;
+    tokens_seen_ = resume_state->tokens_seen;
+    first_stage = static_cast<size_t>(resume_state->stage);
+    stage_step = resume_state->stage_step;
+    cursor = resume_state->data_cursor_json;
+    saved_step_ = step_;
+  } else {
+    store_.add_event(run_id_, "info",
+                     fmt::format("model: {} parameters on {}, {}", model_.base.num_parameters(), device_.str(),
+                                 to_string(config_.precision)));
+  }
+  std::int64_t total_steps = 0;
+  for (const StageConfig& s : config_.stages) total_steps += stage_steps(config_, s);
+
+  std::int64_t steps_this_call = 0;
+  for (size_t si = first_stage; si < config_.stages.size(); ++si) {
+    const StageConfig& stage = config_.stages[si];
+    stage_ = si;
+    model_.model->set_rope_config(stage_configs[si]);
+    const std::int64_t steps = stage_steps(config_, stage);
+    PackingOptions packing{.seq_len = stage.seq_len,
+                           .pad_id = model_.tokenizer->pad_id().value_or(model_.tokenizer->eos_id().value_or(0)),
+                           .document_masking = stage.document_masking,
+                           .reset_positions = stage.reset_positions,
+                           .overflow = stage.overflow};
+    std::unique_ptr<MixedStream> stream = make_stream(db_, config_, si, *model_.tokenizer, packing);
+    if (!cursor.empty()) stream->seek(mixed_cursor_from_json(cursor));
+    cursor.clear();
+    if (stage_step == 0) {
+      pieces_.begin_stage(run_id_, static_cast<std::int64_t>(si), stage.name, "{}", step_);
+      store_.add_event(run_id_, "info",
+                       fmt::format("stage {} (\"{}\"): {} steps at {} tokens, rope_theta {}{}", si, stage.name, steps,
+                                   stage.seq_len, stage_configs[si].rope.theta,
+                                   stage_configs[si].rope.type == RopeType::Default ? "" : " with rope scaling"));
+    }
+    while (stage_step < steps) {
+      const bool stop_asked = options_.stop_requested && options_.stop_requested->load();
+      if (stop_asked || (options_.max_steps > 0 && steps_this_call >= options_.max_steps)) {
+        if (saved_step_ != step_) {
+          result_.last_checkpoint =
+              save(static_cast<std::int64_t>(si), stage_step, mixed_cursor_to_json(stream->cursor()));
+        }
+        metrics_.flush();
+        store_.add_event(run_id_, "info", fmt::format("stopped at step {}{}", step_, stop_asked ? " on request" : ""));
+        store_.set_state(run_id_, RunState::Stopped);
+        progress_.finish();
+        result_.state = RunState::Stopped;
+        result_.step = step_;
+        return result_;
+      }
+      result_.last_loss = train_step(*stream, si, stage_step);
+      ++stage_step;
+      ++steps_this_call;
+      progress_.update(step_, total_steps,
+                       fmt::format("stage {} ({} tokens) loss {:.4f}", stage.name, stage.seq_len, result_.last_loss));
+      heartbeat();
+      const bool stage_done = stage_step == steps;
+      if (stage_done || (config_.checkpoint.every_steps > 0 && step_ % config_.checkpoint.every_steps == 0)) {
+        // A checkpoint at the end of a stage resumes at the start of the next one.
+        result_.last_checkpoint =
+            stage_done ? save(static_cast<std::int64_t>(si) + 1, 0, "")
+                       : save(static_cast<std::int64_t>(si), stage_step, mixed_cursor_to_json(stream->cursor()));
+      }
+    }
+    pieces_.end_stage(run_id_, static_cast<std::int64_t>(si));
+    stage_step = 0;
+  }
+  metrics_.flush();
+  store_.add_event(run_id_, "info", fmt::format("finished after {} steps, {} tokens", step_, tokens_seen_));
+  store_.set_state(run_id_, RunState::Finished);
+  progress_.finish();
+  result_.state = RunState::Finished;
+  result_.step = step_;
+  return result_;
+}
+
+double TrainingLoop::train_step(MixedStream& stream, size_t stage_index, std::int64_t stage_step) {
+  const StageConfig& stage = config_.stages[stage_index];
+  const BatchConfig batch = stage_batch(config_, stage);
+  const auto started = Clock::now();
+  const auto n = static_cast<size_t>(batch.micro_batch_size * batch.grad_accumulation);
+  std::vector<PackedSequence> seqs;
+  std::vector<TrainPiece> pieces;
+  std::int64_t targets = 0, real_tokens = 0;
+  for (size_t i = 0; i < n; ++i) {
+    auto [seq, source] = stream.next();
+    for (const PackedPiece& p : seq.pieces) {
+      const std::string& name = stream.source_name(source);
+      pieces.push_back({static_cast<std::int64_t>(i), name,
+                        name.starts_with("dataset:") ? ItemKind::Sample : ItemKind::Document, p.sample_id,
+                        p.sample_offset, p.seq_offset, p.length});
+    }
+    targets += seq.target_tokens();
+    real_tokens += seq.real_tokens();
+    seqs.push_back(std::move(seq));
+  }
+  if (options_.on_batch) options_.on_batch(step_ + 1, seqs);
+  const bool autocast = config_.precision == Precision::Bf16Mixed && device_.is_cuda();
+  const at::Tensor head = model_.model->lm_head_weight();
+  const ChunkedCrossEntropyOptions loss_options{.chunk_rows = config_.chunked_loss_rows,
+                                                .reduction = LossReduction::Sum};
+  double loss_sum = 0;
+  for (std::int64_t a = 0; a < batch.grad_accumulation; ++a) {
+    const MicroBatch mb = to_tensors(seqs, static_cast<size_t>(a * batch.micro_batch_size),
+                                     static_cast<size_t>(batch.micro_batch_size), device_);
+    ForwardContext ctx;
+    ctx.position_ids = mb.positions;
+    if (stage.document_masking) ctx.segment_ids = mb.segments;
+    ctx.checkpoint_activations = config_.activation_checkpointing;
+    at::Tensor loss;
+    {
+      AutocastScope scope(autocast);
+      const at::Tensor hidden = model_.model->model->forward(mb.ids, ctx);  // [B, T, C]
+      loss = chunked_cross_entropy(hidden.reshape({-1, hidden.size(-1)}), head, mb.labels.reshape({-1}), loss_options);
+    }
+    (loss / static_cast<double>(std::max<std::int64_t>(targets, 1))).backward();
+    loss_sum += loss.item<double>();
+  }
+  const double loss = loss_sum / static_cast<double>(std::max<std::int64_t>(targets, 1));
+  if (!std::isfinite(loss)) {
+    fail("the loss is {} at step {} (stage \"{}\"); lower the learning rate or check the data", loss, step_ + 1,
+         stage.name);
+  }
+  const double grad_norm = clip_grad_norm(optimizer_->parameters(), config_.optimizer.clip_grad_norm);
+  const double lr = lr_at(stage_schedule(config_, stage), stage_step);
+  optimizer_->step(lr);
+  optimizer_->zero_grad();
+  ++step_;
+  tokens_seen_ += real_tokens;
+  const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  pieces_.add_pieces(run_id_, step_, pieces);
+  for (const auto& [key, value] : {std::pair<const char*, double>{"loss", loss},
+                                   {"lr", lr},
+                                   {"grad_norm", grad_norm},
+                                   {"tokens_per_s", static_cast<double>(real_tokens) / std::max(seconds, 1e-9)},
+                                   {"tokens_seen", static_cast<double>(tokens_seen_)},
+                                   {"peak_memory_mb", peak_memory_mb(device_)},
+                                   {"stage", static_cast<double>(stage_index)},
+                                   {"seq_len", static_cast<double>(stage.seq_len)}}) {
+    metrics_.add(run_id_, key, step_, value);
+  }
+  return loss;
+}
+
+fs::path TrainingLoop::save(std::int64_t stage_index, std::int64_t stage_step, const std::string& cursor) {
+  TrainingState state;
+  state.step = step_;
+  state.stage = stage_index;
+  state.stage_step = stage_step;
+  state.tokens_seen = tokens_seen_;
+  state.data_cursor_json = cursor;
+  state.run_config_json = run_config_to_json(config_);
+  state.optimizer = optimizer_->state_tensors();
+  state.rng = capture_rng_state();
+  SaveOptions save_options;
+  save_options.tokenizer_from = model_.tokenizer_dir;
+  const fs::path dir =
+      save_checkpoint(model_.model, result_.run_dir, state, save_options, config_.checkpoint.keep_last);
+  metrics_.flush();  // the metrics up to a checkpoint are durable with it
+  store_.add_checkpoint(run_id_, step_, fs::relative(dir, project_.dir()).string());
+  std::vector<std::int64_t> kept;
+  for (const fs::path& p : list_checkpoints(result_.run_dir)) kept.push_back(load_training_state(p).step);
+  pieces_.forget_checkpoints_except(run_id_, kept);
+  store_.add_event(run_id_, "info", fmt::format("checkpoint {} (step {})", dir.filename().string(), step_));
+  saved_step_ = step_;
+  return dir;
+}
+
+void TrainingLoop::heartbeat() {
+  const auto now = Clock::now();
+  if (now - last_heartbeat_ < std::chrono::milliseconds(options_.heartbeat_interval_ms)) return;
+  store_.heartbeat(run_id_);
+  last_heartbeat_ = now;
+}
+
+std::string oom_reason(const RunConfig& config, size_t stage_index, const at::Device& device, const c10::Error& e) {
+  const StageConfig& stage = config.stages[std::min(stage_index, config.stages.size() - 1)];
+  const BatchConfig batch = stage_batch(config, stage);
+  return fmt::format(
+      "out of memory on {} in stage \"{}\": seq_len {}, micro_batch_size {} ({} tokens per forward), peak resident "
+      "memory {:.0f} MiB; lower micro_batch_size, turn on activation_checkpointing or shorten seq_len ({})",
+      device.str(), stage.name, stage.seq_len, batch.micro_batch_size, stage.seq_len * batch.micro_batch_size,
+      peak_memory_mb(at::kCPU), e.what_without_backtrace());
+}
+
+}  // namespace
+
+fs::path run_directory(const Project& project, const std::string& run_name, std::int64_t run_id) {
+  std::string safe;
+  for (char c : run_name)
+    safe += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') ? c : '_';
+  return project.checkpoints_dir() / fmt::format("{}-{}", safe, run_id);
+}
+
+TrainResult train(const Project& project, const RunConfig& config, const TrainOptions& options) {
+  RunStore store(project.open_store(OpenMode::ReadWrite));
+  // Everything the config names, before any work.
+  validate_against_store(config, store.database());
+  validate_against_model(config, base_model_config(project, config));
+  for (size_t i = 0; i < config.stages.size(); ++i) {
+    try {
+      validate(stage_schedule(config, config.stages[i]));
+    } catch (const Error& e) {
+      fail("{}: stages[{}] (\"{}\"): {}", config.source, i, config.stages[i].name, e.what());
+    }
+  }
+  const at::Device device = resolve_device(config);
+
+  std::optional<TrainingState> state;
+  std::optional<fs::path> checkpoint;
+  std::int64_t run_id = 0;
+  if (options.resume) {
+    state.emplace();
+    checkpoint.emplace();
+    run_id = reopen_run(store, project, config, options, *state, *checkpoint);
+  } else {
+    run_id = store.create_run(config.name, "train", run_config_to_json(config));
+    store.set_state(run_id, RunState::Running);
+  }
+  const size_t first_stage = state ? static_cast<size_t>(state->stage) : 0;
+  std::optional<TrainingLoop> loop;
+  try {
+    loop.emplace(project, config, options, store, run_id, device);
+    return loop->run(std::move(state), checkpoint);
+  } catch (const c10::OutOfMemoryError& e) {
+    const std::string reason = oom_reason(config, loop ? loop->stage() : first_stage, device, e);
+    store.add_event(run_id, "error", reason);
+    store.set_state(run_id, RunState::Failed, reason);
+    fail("{}", reason);
+  } catch (const std::exception& e) {
+    const std::string reason = dynamic_cast<const c10::Error*>(&e)
+                                   ? std::string(static_cast<const c10::Error&>(e).what_without_backtrace())
+                                   : std::string(e.what());
+    try {
+      store.add_event(run_id, "error", reason);
+      store.set_state(run_id, RunState::Failed, reason);
+    } catch (const std::exception& inner) {
+      spdlog::error("run {}: could not record the failure: {}", run_id, inner.what());
+    }
+    throw;
+  }
+}
+
+}  // namespace rw::core

@@ -1,0 +1,167 @@
+// DatasetStore: datasets and samples round-trip (messages, meta, segments with provenance), duplicates are
+// reported and not stored, sample order, counts, token counts, deletion cascades (and a deleted source
+// document leaves the segment without a source), and every validation error names the dataset and cause.
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <fmt/format.h>
+
+#include "rw/core/store/corpus_store.h"
+#include "rw/core/store/dataset_store.h"
+#include "rw/core/store/migrations.h"
+#include "test_support.h"
+
+using namespace rw::core;
+using rw::test::error_of;
+
+namespace {
+
+std::vector<ChatMessage> chat(const std::string& question, const std::string& answer) {
+  return {{"user", question}, {"assistant", answer}};
+}
+
+std::int64_t count_rows(Database& db, const char* table) {
+  auto s = db.prepare(fmt::format("SELECT count(*) FROM {}", table));
+  s.step();
+  return s.column_int64(0);
+}
+
+}  // namespace
+
+class TestDatasetStore : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void init() {
+    QVERIFY(tmp_.isValid());
+    db_ = std::make_unique<Database>(
+        open_store(tmp_.filePath(QString::number(++n_) + ".db").toStdString(), OpenMode::ReadWrite));
+  }
+  void cleanup() { db_.reset(); }
+
+  void createFindList() {
+    DatasetStore store(*db_);
+    const DatasetRecord a = store.create_dataset(
+        {.name = "needles", .description = "passkeys", .source = "synth:needle", .config_json = "{\"n\":3}"});
+    QVERIFY(a.id > 0);
+    QCOMPARE(QString::fromStdString(a.kind), QString("chat"));
+    QVERIFY(a.created_ms > 0);
+    store.create_dataset({.name = "chat"});
+    QVERIFY(!store.find_dataset("nope"));
+    QCOMPARE(QString::fromStdString(store.find_dataset("needles")->source), QString("synth:needle"));
+    QCOMPARE(QString::fromStdString(store.dataset(a.id).config_json), QString("{\"n\":3}"));
+    store.add_sample(a.id, chat("q1", "a1"));
+    store.add_sample(a.id, chat("q2", "a2"));
+    const auto all = store.list_datasets();
+    QCOMPARE(all.size(), size_t{2});
+    QCOMPARE(QString::fromStdString(all[0].name), QString("needles"));
+    QCOMPARE(all[0].sample_count, std::int64_t{2});
+    QCOMPARE(all[1].sample_count, std::int64_t{0});
+    QVERIFY(error_of([&] { store.create_dataset({.name = "chat"}); }).contains("dataset 'chat' already exists"));
+    QVERIFY(error_of([&] { store.create_dataset({.name = ""}); }).contains("a dataset needs a name"));
+    QVERIFY(error_of([&] {
+              store.create_dataset({.name = "x", .config_json = "[1]"});
+            }).contains("dataset 'x': config_json is not a JSON object"));
+    QVERIFY(error_of([&] { store.dataset(999); }).contains("no dataset with id 999"));
+  }
+
+  void samplesRoundTrip() {
+    DatasetStore store(*db_);
+    CorpusStore corpora(*db_);
+    const std::int64_t corpus = corpora.create_corpus({.name = "books"}).id;
+    Transaction tx(*db_);
+    const std::int64_t import_id = corpora.begin_import(corpus, "{}");
+    NewDocument doc;
+    doc.source_path = "book.txt";
+    doc.text = "The passkey is 7731. Remember it.";
+    doc.content_hash = "h1";
+    const std::int64_t document = *corpora.add_document(corpus, import_id, doc);
+    tx.commit();
+
+    const std::int64_t ds = store.create_dataset({.name = "needles"}).id;
+    const std::vector<ChatMessage> messages = {
+        {"system", "Be exact."}, {"user", "Context: The passkey is 7731. What is it?"}, {"assistant", "7731"}};
+    SampleSegment needle{.message_index = 1,
+                         .byte_begin = 9,
+                         .byte_end = 29,
+                         .kind = "needle",
+                         .source_document_id = document,
+                         .source_begin = 0,
+                         .source_end = 20,
+                         .meta_json = "{\"depth\":0.5}"};
+    SampleSegment answer{.message_index = 2, .byte_begin = 0, .byte_end = 4, .kind = "answer"};
+    const auto id = store.add_sample(ds, messages, "{\"generator\":\"needle\",\"seed\":7}", {needle, answer});
+    QVERIFY(id);
+    const SampleRecord s = store.sample(*id);
+    QCOMPARE(s.dataset_id, ds);
+    QCOMPARE(s.idx, std::int64_t{0});
+    QCOMPARE(s.messages.size(), size_t{3});
+    QCOMPARE(QString::fromStdString(s.messages[1].content), QString("Context: The passkey is 7731. What is it?"));
+    QCOMPARE(QString::fromStdString(s.messages[2].role), QString("assistant"));
+    QCOMPARE(QString::fromStdString(s.meta_json), QString("{\"generator\":\"needle\",\"seed\":7}"));
+    QCOMPARE(s.n_bytes, std::int64_t{9 + 41 + 4});
+    QCOMPARE(QString::fromStdString(s.content_hash), QString::fromStdString(chat_content_hash(messages)));
+    QCOMPARE(s.segments.size(), size_t{2});
+    QCOMPARE(QString::fromStdString(s.segments[0].kind), QString("needle"));
+    QCOMPARE(s.segments[0].source_document_id.value(), document);
+    QCOMPARE(s.segments[0].source_end.value(), std::int64_t{20});
+    QCOMPARE(QString::fromStdString(s.segments[0].meta_json), QString("{\"depth\":0.5}"));
+    QVERIFY(!s.segments[1].source_document_id && !s.segments[1].source_begin);
+
+    // The same conversation again is a duplicate, whatever its meta; another one gets the next idx.
+    QVERIFY(!store.add_sample(ds, messages, "{\"seed\":8}"));
+    const auto second = store.add_sample(ds, chat("q", "a"));
+    QCOMPARE(store.sample(*second).idx, std::int64_t{1});
+    QCOMPARE(store.sample_ids(ds), (std::vector<std::int64_t>{*id, *second}));
+    QCOMPARE(store.sample_id_at(ds, 1).value(), *second);
+    QVERIFY(!store.sample_id_at(ds, 2));
+    QCOMPARE(store.sample_count(ds), std::int64_t{2});
+
+    store.set_sample_tokens(*id, "tok:llama3", 42);
+    store.set_sample_tokens(*id, "tok:llama3", 43);
+    QCOMPARE(store.sample_tokens(*id, "tok:llama3").value(), std::int64_t{43});
+    QVERIFY(!store.sample_tokens(*id, "tok:other"));
+
+    // Deleting the source corpus keeps the sample; its segment loses the document link.
+    corpora.delete_corpus(corpus);
+    QVERIFY(!store.sample(*id).segments[0].source_document_id);
+    QCOMPARE(store.sample(*id).segments[0].source_begin.value(), std::int64_t{0});
+
+    store.delete_dataset(ds);
+    QVERIFY(!store.find_dataset("needles"));
+    QCOMPARE(count_rows(*db_, "samples"), std::int64_t{0});
+    QCOMPARE(count_rows(*db_, "sample_segments"), std::int64_t{0});
+    QCOMPARE(count_rows(*db_, "sample_tokens"), std::int64_t{0});
+  }
+
+  void refusesBadSamples() {
+    DatasetStore store(*db_);
+    const std::int64_t ds = store.create_dataset({.name = "chat"}).id;
+    const auto error = [&](const std::vector<ChatMessage>& m, const std::string& meta,
+                           const std::vector<SampleSegment>& segments) {
+      return error_of([&] { store.add_sample(ds, m, meta, segments); });
+    };
+    QVERIFY(error({}, "{}", {}).contains("dataset 'chat': a sample needs at least one message"));
+    QVERIFY(error({{"user", "a"}, {"bot", "b"}}, "{}", {})
+                .contains("dataset 'chat': message 1 has role 'bot' (expected system, user or assistant)"));
+    QVERIFY(error(chat("a", "b"), "not json", {}).contains("dataset 'chat': sample meta_json is not a JSON object"));
+    QVERIFY(error(chat("a", "b"), "{}", {{.message_index = 2}})
+                .contains("dataset 'chat': segment 0 names message 2 but the sample has 2 messages"));
+    QVERIFY(error(chat("a", "bcd"), "{}", {{.message_index = 1, .byte_begin = 1, .byte_end = 4}})
+                .contains("dataset 'chat': segment 0 covers bytes [1, 4) of message 1, which has 3 bytes"));
+    QVERIFY(error(chat("a", "bcd"), "{}", {{.message_index = 1, .byte_begin = 2, .byte_end = 1}})
+                .contains("covers bytes [2, 1)"));
+    QVERIFY(error(chat("a", "b"), "{}", {{.message_index = 0, .source_begin = 5, .source_end = 2}})
+                .contains("segment 0 has a reversed source range [5, 2)"));
+    QVERIFY(error_of([&] { store.add_sample(777, chat("a", "b")); }).contains("no dataset with id 777"));
+    QCOMPARE(store.sample_count(ds), std::int64_t{0});  // nothing half-written
+    QVERIFY(error_of([&] { store.sample(4242); }).contains("no sample with id 4242"));
+  }
+
+ private:
+  QTemporaryDir tmp_;
+  int n_ = 0;
+  std::unique_ptr<Database> db_;
+};
+
+QTEST_GUILESS_MAIN(TestDatasetStore)
+#include "test_dataset_store.moc"
