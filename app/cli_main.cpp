@@ -10,6 +10,8 @@
 
 #include "cli_corpus.h"
 #include "cli_dataset.h"
+#include "cli_eval.h"
+#include "cli_heatmap.h"
 #include "cli_model.h"
 #include "cli_project.h"
 #include "cli_train.h"
@@ -41,6 +43,12 @@ commands:
   dataset list PROJECT [--json]  datasets with their sample counts
   dataset show PROJECT NAME [--sample ID | --index N] [--json]
                                  a dataset and its first samples, or one sample: messages, provenance, segments
+  eval niah|passkey|ruler|ppl MODEL_DIR [--project DIR] [--lengths ..] [--depths ..] [--json]
+                                 long-context evals; cells stream into the project's store (see `ropewalk-cli eval`)
+  eval suite MODEL_DIR SUITE.json [--project DIR]
+                                 every eval of a suite file (the format periodic evals in training use)
+  eval export-heatmap PROJECT --run ID|NAME [--step N] [--task niah] [--model-name TEXT] [--out PATH] [--json]
+                                 NIAH heatmap PNG of a run's eval cells (default: latest step, exports/)
 )";
 
 }  // namespace
@@ -66,6 +74,12 @@ int main(int argc, char** argv) {
       if (args[1] == "add") return rw::app::run_corpus_add(rest);
       if (args[1] == "stats") return rw::app::run_corpus_stats(rest);
       if (args[1] == "search") return rw::app::run_corpus_search(rest);
+    }
+    if (args[0] == "eval" && args.size() >= 2) {
+      const std::vector<std::string> rest(args.begin() + 2, args.end());
+      // eval export-heatmap: see cli_heatmap.h
+      if (args[1] == "export-heatmap") return rw::app::run_eval_export_heatmap(rest);
+      return rw::app::run_eval(args[1], rest);
     }
     if (args[0] == "dataset" && args.size() >= 2) {
       const std::vector<std::string> rest(args.begin() + 2, args.end());

@@ -1,0 +1,68 @@
+// The length x depth grids of the long-context evals (gkamradt NIAH conventions), the coarse-to-fine order
+// in which a grid's cells are computed, the seeded random numbers every synthetic prompt is drawn from, and
+// the binary search that sizes haystacks. Pure functions only: no model, no tokenizer, no store.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string_view>
+#include <vector>
+
+namespace rw::core {
+
+/// numpy.round(numpy.linspace(lo, hi, n)).astype(int): n evenly spaced values, rounded half to even as
+/// numpy does. n == 1 gives {round(lo)}. Error when n < 1.
+std::vector<std::int64_t> linspace_rounded(double lo, double hi, std::int64_t n);
+
+/// gkamradt "linear" depths: round(linspace(0, 100, n)) percent.
+std::vector<double> linear_depth_percents(std::int64_t n);
+
+/// gkamradt "sigmoid" depths: logistic(x) = 100 / (1 + exp(-0.1 (x - 50))) over linspace(0, 100, n), rounded
+/// to 3 decimals, 0 and 100 kept as they are; ascending. (The original returns the same set in descending
+/// order, since its logistic is mirrored; the set is what matters for a grid.)
+std::vector<double> sigmoid_depth_percents(std::int64_t n);
+
+struct GridIndex {
+  std::int64_t length_index = 0;
+  std::int64_t depth_index = 0;
+  bool operator==(const GridIndex&) const = default;
+};
+
+/// The order cells are computed in, so a live heatmap is useful early. Level 0 (coarse) = every 4th
+/// length x every 4th depth, always including the last length and the last depth (the grid's corners
+/// and edges appear first); level 1 = every 2nd (plus the last) not in level 0; level 2 = the rest.
+/// Within a level cells run length by length (ascending), depths ascending, so consecutive cells share a
+/// length and can be batched together. A permutation of all n_lengths x n_depths cells.
+std::vector<GridIndex> coarse_to_fine_order(std::int64_t n_lengths, std::int64_t n_depths);
+
+/// The level (0 coarse .. 2 fine) coarse_to_fine_order() gives the cell.
+int coarse_to_fine_level(GridIndex cell, std::int64_t n_lengths, std::int64_t n_depths);
+
+/// The largest n in [0, limit] with fits(n), assuming fits is monotone (true up to some n, false after);
+/// -1 when not even fits(0). Binary search, about log2(limit) calls: used to size haystacks so a prompt's
+/// token count stays within a length budget (RULER's binary search, at unit granularity).
+std::int64_t largest_fitting(std::int64_t limit, const std::function<bool(std::int64_t)>& fits);
+
+/// SplitMix64: a small, fully specified generator, so equal seeds give equal prompts on every platform
+/// and standard library (std::uniform_int_distribution is implementation-defined).
+class SplitMix64 {
+ public:
+  explicit SplitMix64(std::uint64_t seed) : state_(seed) {}
+  std::uint64_t next();
+  /// Uniform integer in [lo, hi] (inclusive).
+  std::int64_t uniform(std::int64_t lo, std::int64_t hi);
+  /// Fisher-Yates shuffle.
+  template <typename T>
+  void shuffle(std::vector<T>& v) {
+    for (std::size_t i = v.size(); i > 1; --i)
+      std::swap(v[i - 1], v[static_cast<std::size_t>(uniform(0, static_cast<std::int64_t>(i) - 1))]);
+  }
+
+ private:
+  std::uint64_t state_;
+};
+
+/// A seed for one cell, mixing the suite seed with the task name, length and depth index, so a cell's
+/// prompt does not depend on which other cells run (resume reproduces it exactly).
+std::uint64_t cell_seed(std::uint64_t seed, std::string_view task, std::int64_t length, std::int64_t depth_index);
+
+}  // namespace rw::core
