@@ -6,7 +6,6 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <torch/cuda.h>
 
 #include <iostream>
 #include <map>
@@ -18,6 +17,7 @@
 #include "rw/core/io/hf_model_dir.h"
 #include "rw/core/store/project.h"
 #include "rw/core/tokenizer/tokenizer.h"
+#include "rw/core/util/device.h"
 #include "rw/core/util/error.h"
 #include "rw/core/util/files.h"
 #include "rw/core/util/progress.h"
@@ -39,16 +39,6 @@ constexpr const char* kUsage =
     "    [--checkpoint-step N] [--device cpu|cuda|auto] [--dtype float32|bfloat16|float16] [--json]\n"
     "    [--progress human|json|none]\n"
     "  or: ropewalk-cli eval suite MODEL_DIR SUITE.json [--project DIR] [common options]";
-
-at::Device pick_device(const std::string& name) {
-  if (name == "cpu") return at::kCPU;
-  if (name == "cuda") {
-    if (!torch::cuda::is_available()) fail("--device cuda: no CUDA device is available");
-    return at::Device(at::kCUDA, 0);
-  }
-  if (name == "auto") return torch::cuda::is_available() ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
-  fail("--device must be cpu, cuda or auto, got '{}'", name);
-}
 
 std::vector<std::string> split_commas(const std::string& text) {
   std::vector<std::string> out;
@@ -249,7 +239,7 @@ int run_eval(const std::string& kind, const std::vector<std::string>& argv) {
   }
   const EvalTexts texts = load_eval_texts(suite, store ? &store->database() : nullptr);
 
-  const auto device = pick_device(args.get_or("device", "auto"));
+  const auto device = resolve_device(args.get_or("device", "auto"));
   std::optional<at::ScalarType> dtype;
   if (auto d = args.get("dtype")) dtype = dtype_from_name(*d);
   LoadedModel loaded = load_hf_model(model_dir, device, dtype);

@@ -2,7 +2,6 @@
 
 #include <ATen/ATen.h>
 #include <fmt/format.h>
-#include <torch/cuda.h>
 
 #include <nlohmann/json.hpp>
 
@@ -14,6 +13,7 @@
 #include "rw/core/model/model_summary.h"
 #include "rw/core/tokenizer/chat_template.h"
 #include "rw/core/tokenizer/tokenizer.h"
+#include "rw/core/util/device.h"
 #include "rw/core/util/error.h"
 
 namespace rw::app {
@@ -21,16 +21,6 @@ namespace rw::app {
 using namespace rw::core;
 
 namespace {
-
-at::Device pick_device(const std::string& name) {
-  if (name == "cpu") return at::kCPU;
-  if (name == "cuda") {
-    if (!torch::cuda::is_available()) fail("--device cuda: no CUDA device is available");
-    return at::Device(at::kCUDA, 0);
-  }
-  if (name == "auto") return torch::cuda::is_available() ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
-  fail("--device must be cpu, cuda or auto, got '{}'", name);
-}
 
 // Prints the part of row 0's text not printed yet, holding back an incomplete UTF-8 tail.
 class StreamPrinter {
@@ -77,7 +67,7 @@ int run_generate(const std::vector<std::string>& argv) {
          "[--chat llama2|llama3|mistral|qwen2 [--system TEXT]] [--greedy] [--device cpu|cuda|auto] "
          "[--dtype float32|bfloat16|float16] [--json]");
   const std::filesystem::path dir = args.positionals()[0];
-  const auto device = pick_device(args.get_or("device", "auto"));
+  const auto device = resolve_device(args.get_or("device", "auto"));
   std::optional<at::ScalarType> dtype;
   if (auto d = args.get("dtype")) dtype = dtype_from_name(*d);
 

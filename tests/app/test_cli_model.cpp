@@ -82,7 +82,7 @@ class TestCliModel : public QObject {
     QTest::newRow("unknown chat family") << QStringList{"generate", chat_model(), "--prompt", "x", "--chat", "gpt9"}
                                          << "gpt9";
     QTest::newRow("bad device") << QStringList{"generate", chat_model(), "--prompt", "x", "--device", "tpu"}
-                                << "--device must be cpu, cuda or auto, got 'tpu'";
+                                << "device \"tpu\": use auto, cpu, cuda or cuda:N";
     QTest::newRow("bad dtype") << QStringList{"generate", chat_model(), "--prompt", "x", "--dtype", "int4"}
                                << "dtype 'int4' is not supported";
     QTest::newRow("no prompt") << QStringList{"generate", chat_model()} << "usage: ropewalk-cli generate";

@@ -418,7 +418,8 @@ RunConfig parse_run_config(std::string_view json_text, std::string_view source) 
   checkpoint.read("keep_last", c.checkpoint.keep_last);
   check_not_negative(checkpoint, "keep_last", c.checkpoint.keep_last);
   const auto eval = in.object("eval");
-  eval.refuse_unknown_keys({"every_steps"});
+  eval.refuse_unknown_keys({"suite", "every_steps"});
+  eval.read("suite", c.eval.suite);
   eval.read("every_steps", c.eval.every_steps);
   check_not_negative(eval, "every_steps", c.eval.every_steps);
   if (!in.has("stages")) in.missing("stages");
@@ -462,6 +463,7 @@ std::string run_config_to_json(const RunConfig& c) {
   root["batch"] = {{"micro_batch_size", c.batch.micro_batch_size}, {"grad_accumulation", c.batch.grad_accumulation}};
   root["checkpoint"] = {{"every_steps", c.checkpoint.every_steps}, {"keep_last", c.checkpoint.keep_last}};
   root["eval"] = {{"every_steps", c.eval.every_steps}};
+  if (!c.eval.suite.empty()) root["eval"]["suite"] = c.eval.suite;
   ordered_json stages = ordered_json::array();
   for (const auto& s : c.stages) stages.push_back(stage_to_json(s));
   root["stages"] = stages;

@@ -17,6 +17,7 @@
 
 #include "rw/core/data/document_stream.h"
 #include "rw/core/data/sample_stream.h"
+#include "rw/core/eval/eval_runner.h"
 #include "rw/core/store/corpus_store.h"
 #include "rw/core/store/dataset_store.h"
 #include "rw/core/store/metric_writer.h"
@@ -26,22 +27,15 @@
 #include "rw/core/train/chunked_cross_entropy.h"
 #include "rw/core/train/model_init.h"
 #include "rw/core/train/optimizer.h"
+#include "rw/core/util/device.h"
 #include "rw/core/util/error.h"
+#include "rw/core/util/files.h"
 
 namespace rw::core {
 namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-at::Device resolve_device(const RunConfig& config) {
-  const bool cuda = torch::cuda::is_available();
-  if (config.device == "auto") return cuda ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
-  const at::Device device(config.device);
-  if (device.is_cuda() && !cuda)
-    fail("{}: device \"{}\" asked for, but no CUDA device is available", config.source, config.device);
-  return device;
-}
 
 /// bf16 autocast for the forward pass on CUDA (bf16-mixed); nothing elsewhere.
 class AutocastScope {
@@ -159,7 +153,7 @@ std::int64_t reopen_run(RunStore& store, const Project& project, const RunConfig
 class TrainingLoop {
  public:
   TrainingLoop(const Project& project, const RunConfig& config, const TrainOptions& options, RunStore& store,
-               std::int64_t run_id, at::Device device)
+               std::int64_t run_id, at::Device device, std::optional<EvalSuite> suite)
       : project_(project),
         config_(config),
         options_(options),
@@ -169,7 +163,8 @@ class TrainingLoop {
         device_(device),
         metrics_(store),
         pieces_(db_),
-        progress_(options.progress, "train", "steps") {}
+        progress_(options.progress, "train", "steps"),
+        suite_(std::move(suite)) {}
 
   TrainResult run(std::optional<TrainingState> resume_state, const std::optional<fs::path>& resume_checkpoint);
   /// The stage being trained (for error reports).
@@ -179,6 +174,7 @@ class TrainingLoop {
   double train_step(MixedStream& stream, size_t stage_index, std::int64_t stage_step);
   fs::path save(std::int64_t stage_index, std::int64_t stage_step, const std::string& cursor);
   void heartbeat();
+  void evaluate();
 
   const Project& project_;
   const RunConfig& config_;
@@ -190,6 +186,7 @@ class TrainingLoop {
   MetricWriter metrics_;
   TrainStore pieces_;
   ProgressReporter progress_;
+  std::optional<EvalSuite> suite_;
   TrainingModel model_;
   std::unique_ptr<AdamW> optimizer_;
   std::int64_t step_ = 0, tokens_seen_ = 0;
@@ -287,12 +284,15 @@ TrainResult TrainingLoop::run(std::optional<TrainingState> resume_state,
                        fmt::format("stage {} ({} tokens) loss {:.4f}", stage.name, stage.seq_len, result_.last_loss));
       heartbeat();
       const bool stage_done = stage_step == steps;
-      if (stage_done || (config_.checkpoint.every_steps > 0 && step_ % config_.checkpoint.every_steps == 0)) {
+      const bool checkpoint =
+          stage_done || (config_.checkpoint.every_steps > 0 && step_ % config_.checkpoint.every_steps == 0);
+      if (checkpoint) {
         // A checkpoint at the end of a stage resumes at the start of the next one.
         result_.last_checkpoint =
             stage_done ? save(static_cast<std::int64_t>(si) + 1, 0, "")
                        : save(static_cast<std::int64_t>(si), stage_step, mixed_cursor_to_json(stream->cursor()));
       }
+      if (suite_ && (config_.eval.every_steps > 0 ? step_ % config_.eval.every_steps == 0 : checkpoint)) evaluate();
     }
     pieces_.end_stage(run_id_, static_cast<std::int64_t>(si));
     stage_step = 0;
@@ -398,6 +398,35 @@ fs::path TrainingLoop::save(std::int64_t stage_index, std::int64_t stage_step, c
   return dir;
 }
 
+void TrainingLoop::evaluate() {
+  torch::NoGradGuard no_grad;
+  GenerationConfig generation;
+  generation.bos_token_id = model_.base.bos_token_id;
+  generation.eos_token_ids = model_.base.eos_token_ids;
+  LlamaTextGenerator generator(model_.model, *model_.tokenizer, generation);
+  const EvalTarget target{&generator, model_.tokenizer.get(),
+                          resolve_prompt_format(suite_->prompt_format, model_.tokenizer_dir), &model_.model};
+  const EvalTexts texts = load_eval_texts(*suite_, &db_);
+  EvalRunOptions options;
+  options.store = &store_;
+  options.run_id = run_id_;
+  options.checkpoint_step = step_;
+  options.on_cell = [this](const EvalCell&) { heartbeat(); };
+  const EvalRunReport report = run_eval_suite(*suite_, texts, target, options);
+  double total = 0;
+  std::int64_t scored = 0;
+  for (const EvalCell& c : report.cells) {
+    if (c.task.starts_with("ppl/")) continue;  // NLL, not a score in [0, 1]
+    total += c.score;
+    ++scored;
+  }
+  if (scored > 0) metrics_.add(run_id_, "eval_score", step_, total / static_cast<double>(scored));
+  store_.add_event(
+      run_id_, "info",
+      fmt::format("eval at step {}: {} cells in {:.1f} s{}", step_, report.cells.size(), report.seconds,
+                  scored > 0 ? fmt::format(", mean score {:.3f}", total / static_cast<double>(scored)) : ""));
+}
+
 void TrainingLoop::heartbeat() {
   const auto now = Clock::now();
   if (now - last_heartbeat_ < std::chrono::milliseconds(options_.heartbeat_interval_ms)) return;
@@ -436,7 +465,13 @@ TrainResult train(const Project& project, const RunConfig& config, const TrainOp
       fail("{}: stages[{}] (\"{}\"): {}", config.source, i, config.stages[i].name, e.what());
     }
   }
-  const at::Device device = resolve_device(config);
+  const at::Device device = resolve_device(config.device);
+  std::optional<EvalSuite> suite;
+  if (!config.eval.suite.empty()) {
+    const fs::path path = project.resolve(config.eval.suite);
+    suite = parse_eval_suite(read_text_file(path), path.string());
+    resolve_suite_paths(*suite, path.parent_path());
+  }
 
   std::optional<TrainingState> state;
   std::optional<fs::path> checkpoint;
@@ -452,7 +487,7 @@ TrainResult train(const Project& project, const RunConfig& config, const TrainOp
   const size_t first_stage = state ? static_cast<size_t>(state->stage) : 0;
   std::optional<TrainingLoop> loop;
   try {
-    loop.emplace(project, config, options, store, run_id, device);
+    loop.emplace(project, config, options, store, run_id, device, std::move(suite));
     return loop->run(std::move(state), checkpoint);
   } catch (const c10::OutOfMemoryError& e) {
     const std::string reason = oom_reason(config, loop ? loop->stage() : first_stage, device, e);

@@ -116,7 +116,7 @@ class TestRunConfig : public QObject {
          {"schedule", {{"kind", "linear"}, {"warmup_steps", 7}, {"min_lr_ratio", 0}}},
          {"batch", {{"micro_batch_size", 3}, {"grad_accumulation", 5}}},
          {"checkpoint", {{"every_steps", 0}, {"keep_last", 0}}},
-         {"eval", {{"every_steps", 9}}}});
+         {"eval", {{"every_steps", 9}, {"suite", "evals/niah-small.json"}}}});
     j["stages"] = json::array(
         {{{"name", "a"},
           {"seq_len", 512},
@@ -152,6 +152,8 @@ class TestRunConfig : public QObject {
     QVERIFY(c.init.scratch.family == ModelFamily::Qwen2);
     QCOMPARE(c.init.tokenizer.model_type, std::string("unigram"));
     QCOMPARE(c.optimizer.beta1, 0.8);
+    QCOMPARE(c.eval.suite, std::string("evals/niah-small.json"));
+    QCOMPARE(c.eval.every_steps, std::int64_t{9});
     QVERIFY(c.schedule.kind == LrSchedule::Kind::Linear);
     const StageConfig& a = c.stages[0];
     QCOMPARE(*a.tokens, std::int64_t{123456789});

@@ -244,6 +244,40 @@ class TestTrainer : public QObject {
     }
   }
 
+  void periodicEvalsWriteCellsAtCheckpoints() {
+    const Project project = make_project("evals");
+    const json suite = {{"tasks", {"niah"}},
+                        {"lengths", {300, 400}},
+                        {"depths", {0, 100}},
+                        {"batch_size", 2},
+                        {"niah",
+                         {{"needle", " the cat sees seven apples. "},
+                          {"question", "what does the cat see?"},
+                          {"keywords", {"seven", "apples"}},
+                          {"max_new_tokens", 4},
+                          {"buffer_tokens", 100}}}};
+    write_file_atomic(project.dir() / "suite.json", suite.dump());
+    json config = debug_config("evals", one_stage(6));
+    config["init"]["scratch"]["max_position_embeddings"] = 512;
+    config["eval"] = {{"suite", "suite.json"}};
+    const TrainResult r = train(project, config_of(config));
+    QCOMPARE(r.state, RunState::Finished);
+    RunStore store(project.open_store());
+    std::map<std::int64_t, int> cells_per_step;
+    for (const EvalCell& c : store.eval_cells_since(r.run_id, 0)) {
+      QCOMPARE(c.task, std::string("niah"));
+      QVERIFY(c.length == 300 || c.length == 400);
+      QVERIFY(c.score >= 0 && c.score <= 1);
+      ++cells_per_step[c.checkpoint_step];
+    }
+    const std::map<std::int64_t, int> expected = {{3, 4}, {6, 4}};  // at every checkpoint: 2 lengths x 2 depths
+    QCOMPARE(cells_per_step, expected);
+    QCOMPARE(store.metrics_since(r.run_id, "eval_score", 0).size(), size_t{2});
+
+    config["eval"]["suite"] = "missing.json";
+    QVERIFY(error_of([&] { train(project, config_of(config)); }).contains("missing.json"));
+  }
+
   void oneStepEqualsTransformersAndAdamW() {
     const Project project = make_project("oracle");
     const auto model_dir = rw::test::hf_fixture_dir() / "chat-llama" / "model";

@@ -36,7 +36,9 @@
 //   batch         micro_batch_size > 0 [1] sequences per forward; grad_accumulation > 0 [1] forwards per
 //                 optimizer step. Tokens per step = micro_batch_size * grad_accumulation * seq_len.
 //   checkpoint    every_steps >= 0, 0 = only at the end of each stage [500]; keep_last >= 0, 0 = all [2]
-//   eval          every_steps >= 0, 0 = only at checkpoints [0] (the eval suite is chosen elsewhere)
+//   eval          suite: an eval suite file (eval/eval_suite.h), relative to the project or absolute [""] = no
+//                 periodic evals; every_steps >= 0, 0 = at every checkpoint [0]. Cells go to this run, under the
+//                 step they were computed at.
 //   stages        required, non-empty list, trained in order; each:
 //     name          required, non-empty, unique (names the stage's checkpoints)
 //     seq_len       tokens per packed sequence, > 0, required
@@ -137,7 +139,8 @@ struct CheckpointConfig {
 };
 
 struct EvalConfig {
-  std::int64_t every_steps = 0;  ///< 0 = only at checkpoints
+  std::string suite;             ///< eval suite file; empty = no periodic evals
+  std::int64_t every_steps = 0;  ///< 0 = at every checkpoint
 };
 
 /// A stage's RoPE scaling: RopeType other than Default, with the fields that type uses.
