@@ -102,7 +102,9 @@ GenerationResult generate(LlamaForCausalLM& model, const at::Tensor& input_ids, 
   auto start = std::chrono::steady_clock::now();
   for (int64_t step = 0; step < config.max_new_tokens && remaining > 0; ++step) {
     ForwardContext context{positions, mask, &cache};
-    auto logits = model->forward(step_input, context).select(1, -1).to(at::kFloat);  // [B, V]
+    // Only the last position's logits: a 32K-token prefill would otherwise hold [B, 32K, V] logits.
+    const auto hidden = model->model->forward(step_input, context);                          // [B, T, C]
+    auto logits = model->logits(hidden.narrow(1, hidden.size(1) - 1, 1)).squeeze(1).to(at::kFloat);  // [B, V]
     auto scores = process_logits(logits, sequences, config);
     at::Tensor next;
     if (config.do_sample) {
