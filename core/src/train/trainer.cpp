@@ -9,6 +9,14 @@
 #include <torch/cuda.h>
 #include <torch/torch.h>
 
+// The CUDA allocator's statistics need the CUDA headers, which only the wheel's full CUDA config provides.
+#if __has_include(<cuda_runtime_api.h>) && __has_include(<c10/cuda/CUDACachingAllocator.h>)
+#include <c10/cuda/CUDACachingAllocator.h>
+#define RW_HAS_CUDA_ALLOCATOR_STATS 1
+#else
+#define RW_HAS_CUDA_ALLOCATOR_STATS 0
+#endif
+
 #include <spdlog/spdlog.h>
 
 #include <cctype>
@@ -58,7 +66,15 @@ class AutocastScope {
 };
 
 double peak_memory_mb(const at::Device& device) {
-  if (device.is_cuda()) return std::nan("");  // not exposed without the CUDA headers; see the closing notes
+  if (device.is_cuda()) {
+#if RW_HAS_CUDA_ALLOCATOR_STATS
+    const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device.index());
+    const auto aggregate = static_cast<size_t>(c10::CachingAllocator::StatType::AGGREGATE);
+    return static_cast<double>(stats.allocated_bytes[aggregate].peak) / (1024.0 * 1024.0);
+#else
+    return std::nan("");  // a build against the wheel's CPU libraries only cannot ask the CUDA allocator
+#endif
+  }
   rusage usage{};
   ::getrusage(RUSAGE_SELF, &usage);
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
@@ -438,10 +454,10 @@ std::string oom_reason(const RunConfig& config, size_t stage_index, const at::De
   const StageConfig& stage = config.stages[std::min(stage_index, config.stages.size() - 1)];
   const BatchConfig batch = stage_batch(config, stage);
   return fmt::format(
-      "out of memory on {} in stage \"{}\": seq_len {}, micro_batch_size {} ({} tokens per forward), peak resident "
-      "memory {:.0f} MiB; lower micro_batch_size, turn on activation_checkpointing or shorten seq_len ({})",
+      "out of memory on {} in stage \"{}\": seq_len {}, micro_batch_size {} ({} tokens per forward), {} {:.0f} "
+      "MiB; lower micro_batch_size, turn on activation_checkpointing or shorten seq_len ({})",
       device.str(), stage.name, stage.seq_len, batch.micro_batch_size, stage.seq_len * batch.micro_batch_size,
-      peak_memory_mb(at::kCPU), e.what_without_backtrace());
+      device.is_cuda() ? "peak allocated" : "peak resident memory", peak_memory_mb(device), e.what_without_backtrace());
 }
 
 }  // namespace
