@@ -6,6 +6,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <c10/util/Exception.h>
+
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -276,6 +278,25 @@ class TestTrainer : public QObject {
 
     config["eval"]["suite"] = "missing.json";
     QVERIFY(error_of([&] { train(project, config_of(config)); }).contains("missing.json"));
+  }
+
+  void outOfMemoryFailsTheRunWithTheReason() {
+    const Project project = make_project("oom");
+    TrainOptions options;
+    // A real out-of-memory error cannot be provoked on a CPU test machine; the allocator's exception type is
+    // thrown from inside the step instead, which is what a CUDA allocation failure raises.
+    options.on_batch = [](std::int64_t step, const std::vector<PackedSequence>&) {
+      if (step == 2) C10_THROW_ERROR(OutOfMemoryError, "CUDA out of memory. Tried to allocate 20.00 GiB");
+    };
+    const QString message = error_of([&] { train(project, config_of(debug_config("oom", one_stage(4))), options); });
+    QVERIFY2(message.contains("out of memory on cpu in stage \"s64\": seq_len 64, micro_batch_size 2"),
+             qPrintable(message));
+    RunStore store(project.open_store());
+    const RunRecord run = store.list_runs().at(0);
+    QCOMPARE(run.state, RunState::Failed);
+    QVERIFY2(QString::fromStdString(run.failure_reason).contains("Tried to allocate 20.00 GiB"),
+             run.failure_reason.c_str());
+    QCOMPARE(store.metrics_since(run.id, "loss", 0).size(), size_t{1});  // step 1 was trained and logged
   }
 
   void oneStepEqualsTransformersAndAdamW() {
