@@ -33,6 +33,7 @@
 #include "rw/core/util/error.h"
 #include "rw/core/util/files.h"
 #include "rw/core/util/sha256.h"
+#include "rw/core/util/splitmix64.h"
 
 namespace {
 
@@ -46,23 +47,13 @@ using rw::core::remove_tree;  // not std::filesystem::remove_all (see files.h)
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-/// SplitMix64: tiny, fast and identical on every platform (std distributions are not).
-class Rng {
+/// The benchmark's random numbers: SplitMix64 (identical on every platform), with a modulo range draw.
+class Rng : public rw::core::SplitMix64 {
  public:
-  explicit Rng(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }  // [0, 1)
-  std::int64_t range(std::int64_t lo, std::int64_t hi) {                      // [lo, hi]
+  using SplitMix64::SplitMix64;
+  std::int64_t range(std::int64_t lo, std::int64_t hi) {  // [lo, hi]
     return lo + static_cast<std::int64_t>(next() % static_cast<std::uint64_t>(hi - lo + 1));
   }
-
- private:
-  std::uint64_t state_;
 };
 
 /// ~50K pseudo-words built from syllables, with Zipf(s) frequencies by rank (rank 0 is the most frequent).
@@ -99,7 +90,7 @@ class Vocabulary {
   const std::string& word(size_t rank) const { return words_[rank]; }
   size_t size() const { return words_.size(); }
   size_t sample_rank(Rng& rng) const {
-    const auto it = std::upper_bound(cdf_.begin(), cdf_.end(), rng.uniform());
+    const auto it = std::upper_bound(cdf_.begin(), cdf_.end(), rng.unit());
     return std::min(static_cast<size_t>(it - cdf_.begin()), cdf_.size() - 1);
   }
   /// Appends n Zipf-sampled words with sentence punctuation and the odd line break.
@@ -359,10 +350,10 @@ std::vector<Query> make_queries(const Vocabulary& vocab, int n) {
   for (int q = 0; q < n; ++q) {
     Query query;
     const std::int64_t words = rng.range(2, 5);
-    query.frequent = rng.uniform() < 0.15;
+    query.frequent = rng.unit() < 0.15;
     for (std::int64_t w = 0; w < words; ++w) {
       size_t rank =
-          static_cast<size_t>(std::exp(std::log(30.0) + rng.uniform() * (std::log(20000.0) - std::log(30.0))));
+          static_cast<size_t>(std::exp(std::log(30.0) + rng.unit() * (std::log(20000.0) - std::log(30.0))));
       if (query.frequent && w == 0) rank = static_cast<size_t>(rng.range(0, 19));
       if (!query.text.empty()) query.text += ' ';
       query.text += vocab.word(rank);
@@ -433,7 +424,7 @@ std::vector<fs::path> make_import_tree(const fs::path& root, const Vocabulary& v
   std::string text;
   for (int i = 0; written < total_bytes - jsonl_bytes; ++i) {
     const auto size =
-        static_cast<std::int64_t>(std::exp(std::log(1e3) + rng.uniform() * (std::log(2e6) - std::log(1e3))));
+        static_cast<std::int64_t>(std::exp(std::log(1e3) + rng.unit() * (std::log(2e6) - std::log(1e3))));
     fs::path dir = root;
     for (std::int64_t depth = rng.range(0, 3), k = 0; k < depth; ++k) dir /= fmt::format("d{}", rng.range(0, 3));
     fs::create_directories(dir);

@@ -7,6 +7,20 @@
 #include "rw/core/util/error.h"
 
 namespace rw::core {
+namespace {
+
+/// The dataset's sample ids in idx order, its name in `name`; Error when it has none. Checks seq_len first.
+std::vector<std::int64_t> dataset_sample_ids(Database& db, std::int64_t dataset_id, const PackingOptions& options,
+                                             std::string& name) {
+  SequencePacker check(options);  // validates seq_len
+  DatasetStore store(db);
+  name = store.dataset(dataset_id).name;
+  std::vector<std::int64_t> ids = store.sample_ids(dataset_id);
+  if (ids.empty()) fail("dataset '{}' has no samples to train on", name);
+  return ids;
+}
+
+}  // namespace
 
 SampleStream::SampleStream(Database& db, std::int64_t dataset_id, const Tokenizer& tokenizer, ChatFormat format,
                            LossOn loss_on, const PackingOptions& options, std::uint64_t seed)
@@ -16,13 +30,7 @@ SampleStream::SampleStream(Database& db, std::int64_t dataset_id, const Tokenize
       format_(format),
       loss_on_(loss_on),
       options_(options),
-      seed_(seed) {
-  SequencePacker check(options);  // validates seq_len
-  DatasetStore store(db);
-  dataset_name_ = store.dataset(dataset_id).name;
-  ids_ = store.sample_ids(dataset_id);
-  if (ids_.empty()) fail("dataset '{}' has no samples to train on", dataset_name_);
-}
+      walk_(dataset_sample_ids(db, dataset_id, options, dataset_name_), seed) {}
 
 const RenderedChat& SampleStream::rendered(std::int64_t sample_id) {
   if (sample_id == cached_id_) return cached_;
@@ -38,22 +46,6 @@ const RenderedChat& SampleStream::rendered(std::int64_t sample_id) {
   return cached_;
 }
 
-std::int64_t SampleStream::current_id() {
-  if (order_epoch_ != cursor_.epoch) {
-    order_ = epoch_order(ids_, seed_, cursor_.epoch);
-    order_epoch_ = cursor_.epoch;
-  }
-  return order_[static_cast<size_t>(cursor_.position)];
-}
-
-void SampleStream::advance_sample() {
-  cursor_.token_offset = 0;
-  if (++cursor_.position == samples()) {
-    cursor_.position = 0;
-    ++cursor_.epoch;
-  }
-}
-
 PackedSequence SampleStream::next() {
   // Inputs are cut to fit before they reach the packer, so it never splits, truncates or drops by itself.
   PackingOptions fitting = options_;
@@ -66,11 +58,12 @@ PackedSequence SampleStream::next() {
     for (size_t i = 0; i < seq.pieces.size(); ++i) seq.pieces[i].sample_offset = offsets[i];
     return seq;
   };
+  StreamCursor& cursor = walk_.cursor();
   for (;;) {
-    const std::int64_t id = current_id();
+    const std::int64_t id = walk_.current();
     const RenderedChat& r = rendered(id);
     const auto size = static_cast<std::int64_t>(r.ids.size());
-    std::int64_t from = cursor_.token_offset, take = 0;
+    std::int64_t from = cursor.token_offset, take = 0;
     if (options_.overflow == Overflow::Split) {
       take = std::min(size - from, seq_len - filled);
     } else {
@@ -81,7 +74,7 @@ PackedSequence SampleStream::next() {
               "dataset '{}': every sample is longer than seq_len {} tokens in the {} chat format, and overflow "
               "'drop' skips them all; use a longer seq_len or overflow 'truncate'",
               dataset_name_, seq_len, chat_format_name(format_));
-        advance_sample();
+        walk_.advance();
         continue;
       }
       take = std::min(size, seq_len);
@@ -96,21 +89,20 @@ PackedSequence SampleStream::next() {
     offsets.push_back(from);
     std::vector<PackedSequence> done = packer.add(input);
     filled += take;
-    cursor_.token_offset = from + take;
-    if (options_.overflow != Overflow::Split || cursor_.token_offset == size) advance_sample();
+    cursor.token_offset = from + take;
+    if (options_.overflow != Overflow::Split || cursor.token_offset == size) walk_.advance();
     if (!done.empty()) return finished(std::move(done.front()));
   }
 }
 
 void SampleStream::seek(const StreamCursor& cursor) {
   const bool splits = options_.overflow == Overflow::Split;
-  if (cursor.epoch < 0 || cursor.position < 0 || cursor.position >= samples() || cursor.token_offset < 0 ||
-      (!splits && cursor.token_offset != 0)) {
+  if (!walk_.contains(cursor) || (!splits && cursor.token_offset != 0)) {
     fail("sample stream: cursor (epoch {}, position {}, offset {}) is outside dataset '{}' of {} samples{}",
          cursor.epoch, cursor.position, cursor.token_offset, dataset_name_, samples(),
          splits ? "" : " (overflow truncate/drop never starts a sequence inside a sample)");
   }
-  cursor_ = cursor;
+  walk_.cursor() = cursor;
 }
 
 }  // namespace rw::core

@@ -4,31 +4,42 @@
 #include <nlohmann/json.hpp>
 
 #include "rw/core/util/error.h"
+#include "rw/core/util/splitmix64.h"
 
 namespace rw::core {
-namespace {
-
-std::uint64_t splitmix64(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-}  // namespace
 
 double unit_hash(std::uint64_t seed, std::int64_t index) {
-  std::uint64_t state = seed ^ (static_cast<std::uint64_t>(index) * 0xD1B54A32D192ED03ULL);
-  return static_cast<double>(splitmix64(state) >> 11) * 0x1.0p-53;
+  return SplitMix64(seed ^ (static_cast<std::uint64_t>(index) * 0xD1B54A32D192ED03ULL)).unit();
 }
 
 std::vector<std::int64_t> epoch_order(std::vector<std::int64_t> ids, std::uint64_t seed, std::int64_t epoch) {
-  std::uint64_t state = seed ^ (static_cast<std::uint64_t>(epoch + 1) * 0x9E3779B97F4A7C15ULL);
+  SplitMix64 rng(seed ^ (static_cast<std::uint64_t>(epoch + 1) * 0x9E3779B97F4A7C15ULL));
+  // next() % i, not uniform(): the order of every corpus (and the committed loss curve) depends on it.
   for (size_t i = ids.size(); i > 1; --i) {
-    const size_t j = static_cast<size_t>(splitmix64(state) % i);
+    const size_t j = static_cast<size_t>(rng.next() % i);
     std::swap(ids[i - 1], ids[j]);
   }
   return ids;
+}
+
+std::int64_t EpochWalk::current() {
+  if (order_epoch_ != cursor_.epoch) {
+    order_ = epoch_order(ids_, seed_, cursor_.epoch);
+    order_epoch_ = cursor_.epoch;
+  }
+  return order_[static_cast<size_t>(cursor_.position)];
+}
+
+void EpochWalk::advance() {
+  cursor_.token_offset = 0;
+  if (++cursor_.position == size()) {
+    cursor_.position = 0;
+    ++cursor_.epoch;
+  }
+}
+
+bool EpochWalk::contains(const StreamCursor& cursor) const {
+  return cursor.epoch >= 0 && cursor.position >= 0 && cursor.position < size() && cursor.token_offset >= 0;
 }
 
 MixedStream::MixedStream(std::vector<Source> sources, std::uint64_t seed) : sources_(std::move(sources)), seed_(seed) {

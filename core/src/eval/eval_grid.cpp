@@ -84,24 +84,6 @@ std::int64_t largest_fitting(std::int64_t limit, const std::function<bool(std::i
   return lo;
 }
 
-std::uint64_t SplitMix64::next() {
-  std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-std::int64_t SplitMix64::uniform(std::int64_t lo, std::int64_t hi) {
-  RW_CHECK(lo <= hi, "uniform: empty range [{}, {}]", lo, hi);
-  const auto span = static_cast<std::uint64_t>(hi - lo) + 1;
-  if (span == 0) return static_cast<std::int64_t>(next());  // the full 64-bit range
-  // Rejection sampling keeps the draw exactly uniform.
-  const std::uint64_t limit = ~0ull - (~0ull % span);
-  std::uint64_t v = next();
-  while (v >= limit) v = next();
-  return lo + static_cast<std::int64_t>(v % span);
-}
-
 std::uint64_t cell_seed(std::uint64_t seed, std::string_view task, std::int64_t length, std::int64_t depth_index) {
   std::uint64_t h = 1469598103934665603ull ^ seed;  // FNV-1a over the task name, then SplitMix mixing
   for (const char c : task) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;

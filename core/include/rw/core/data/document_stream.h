@@ -26,25 +26,20 @@ class DocumentStream : public SequenceStream {
   /// advances the cursor. Pieces' sample_id is the document id and sample_offset the token offset in it.
   PackedSequence next() override;
 
-  StreamCursor cursor() const override { return cursor_; }
+  StreamCursor cursor() const override { return walk_.cursor(); }
   /// Continues from a cursor taken earlier with cursor(). Error when it points outside the corpus.
   void seek(const StreamCursor& cursor) override;
-  std::int64_t documents() const { return static_cast<std::int64_t>(ids_.size()); }
+  std::int64_t documents() const { return walk_.size(); }
 
  private:
   const std::vector<std::int32_t>& tokens_of(std::int64_t document_id);
-  void advance_document();
 
   Database& db_;
   std::int64_t corpus_id_;
   const Tokenizer& tokenizer_;
   PackingOptions options_;
-  std::uint64_t seed_;
   std::int64_t min_tokens_;
-  std::vector<std::int64_t> ids_;    // in id order
-  std::vector<std::int64_t> order_;  // this epoch's order
-  std::int64_t order_epoch_ = -1;
-  StreamCursor cursor_;
+  EpochWalk walk_;               // over the corpus's document ids in id order
   std::int64_t cached_id_ = -1;  // tokens of the last document read (a long one spans many sequences)
   std::vector<std::int32_t> cached_tokens_;
 };

@@ -35,20 +35,18 @@ class SampleStream : public SequenceStream {
   /// when its conversation cannot be rendered in the chat format.
   PackedSequence next() override;
 
-  StreamCursor cursor() const override { return cursor_; }
+  StreamCursor cursor() const override { return walk_.cursor(); }
   /// Continues from a cursor taken earlier with cursor(). Error when it points outside the dataset (or
   /// inside a sample under Truncate/Drop, which never split one).
   void seek(const StreamCursor& cursor) override;
 
-  std::int64_t samples() const { return static_cast<std::int64_t>(ids_.size()); }
+  std::int64_t samples() const { return walk_.size(); }
   /// Samples skipped under Drop and tokens cut under Truncate, by this object since it was made.
   std::int64_t dropped_samples() const { return dropped_; }
   std::int64_t truncated_tokens() const { return truncated_; }
 
  private:
   const RenderedChat& rendered(std::int64_t sample_id);
-  void advance_sample();
-  std::int64_t current_id();
 
   Database& db_;
   std::int64_t dataset_id_;
@@ -57,11 +55,7 @@ class SampleStream : public SequenceStream {
   ChatFormat format_;
   LossOn loss_on_;
   PackingOptions options_;
-  std::uint64_t seed_;
-  std::vector<std::int64_t> ids_;    // in idx order
-  std::vector<std::int64_t> order_;  // this epoch's order
-  std::int64_t order_epoch_ = -1;
-  StreamCursor cursor_;
+  EpochWalk walk_;               // over the dataset's sample ids in idx order
   std::int64_t cached_id_ = -1;  // the last sample rendered (a long one spans many sequences under Split)
   RenderedChat cached_;
   std::int64_t dropped_ = 0;

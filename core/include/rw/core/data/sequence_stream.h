@@ -39,6 +39,30 @@ class SequenceStream {
 /// (seed, epoch), identical on every platform and standard library.
 std::vector<std::int64_t> epoch_order(std::vector<std::int64_t> ids, std::uint64_t seed, std::int64_t epoch);
 
+/// A walk over a fixed list of item ids (documents or samples) in epoch_order, one epoch after another, with
+/// the cursor that says where it is: the bookkeeping every concrete stream shares.
+class EpochWalk {
+ public:
+  /// ids in their stored order (non-empty: the stream refuses an empty source before building one).
+  EpochWalk(std::vector<std::int64_t> ids, std::uint64_t seed) : ids_(std::move(ids)), seed_(seed) {}
+  /// The item at the cursor (the epoch's order is computed once per epoch).
+  std::int64_t current();
+  /// To the first token of the next item; after the last item, into the next epoch.
+  void advance();
+  StreamCursor& cursor() { return cursor_; }
+  const StreamCursor& cursor() const { return cursor_; }
+  /// Whether a cursor points inside this walk: epoch, position and token offset in range.
+  bool contains(const StreamCursor& cursor) const;
+  std::int64_t size() const { return static_cast<std::int64_t>(ids_.size()); }
+
+ private:
+  std::vector<std::int64_t> ids_;  // in stored order
+  std::uint64_t seed_;
+  std::vector<std::int64_t> order_;  // epoch order_epoch_'s order
+  std::int64_t order_epoch_ = -1;
+  StreamCursor cursor_;
+};
+
 /// A uniform double in [0, 1) that depends only on (seed, index) (SplitMix64 of their mix).
 double unit_hash(std::uint64_t seed, std::int64_t index);
 

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "rw/core/util/splitmix64.h"  // SplitMix64, used by every prompt builder
+
 namespace rw::core {
 
 /// numpy.round(numpy.linspace(lo, hi, n)).astype(int): n evenly spaced values, rounded half to even as
@@ -41,25 +43,6 @@ int coarse_to_fine_level(GridIndex cell, std::int64_t n_lengths, std::int64_t n_
 /// -1 when not even fits(0). Binary search, about log2(limit) calls: used to size haystacks so a prompt's
 /// token count stays within a length budget (RULER's binary search, at unit granularity).
 std::int64_t largest_fitting(std::int64_t limit, const std::function<bool(std::int64_t)>& fits);
-
-/// SplitMix64: a small, fully specified generator, so equal seeds give equal prompts on every platform
-/// and standard library (std::uniform_int_distribution is implementation-defined).
-class SplitMix64 {
- public:
-  explicit SplitMix64(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next();
-  /// Uniform integer in [lo, hi] (inclusive).
-  std::int64_t uniform(std::int64_t lo, std::int64_t hi);
-  /// Fisher-Yates shuffle.
-  template <typename T>
-  void shuffle(std::vector<T>& v) {
-    for (std::size_t i = v.size(); i > 1; --i)
-      std::swap(v[i - 1], v[static_cast<std::size_t>(uniform(0, static_cast<std::int64_t>(i) - 1))]);
-  }
-
- private:
-  std::uint64_t state_;
-};
 
 /// A seed for one cell, mixing the suite seed with the task name, length and depth index, so a cell's
 /// prompt does not depend on which other cells run (resume reproduces it exactly).
