@@ -26,21 +26,6 @@ constexpr const char* kOptimizerFile = "optimizer.safetensors";
 constexpr const char* kRngFile = "rng.safetensors";
 constexpr int kStateFormat = 1;
 
-/// The step of a folder named step-N, if it is one.
-std::optional<std::int64_t> step_of(const fs::path& dir) {
-  const std::string name = dir.filename().string();
-  if (!name.starts_with("step-") || name.size() == 5) return std::nullopt;
-  std::int64_t step = 0;
-  for (size_t i = 5; i < name.size(); ++i) {
-    if (name[i] < '0' || name[i] > '9') return std::nullopt;
-    step = step * 10 + (name[i] - '0');
-  }
-  return step;
-}
-
-}  // namespace
-
-namespace {
 at::Generator cuda_generator(size_t index) {
   return at::globalContext().defaultGenerator(at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(index)));
 }
@@ -109,11 +94,22 @@ fs::path save_checkpoint(LlamaForCausalLM& model, const fs::path& root, const Tr
   return final_dir;
 }
 
+std::optional<std::int64_t> checkpoint_step(const fs::path& dir) {
+  const std::string name = dir.filename().string();
+  if (!name.starts_with("step-") || name.size() == 5) return std::nullopt;
+  std::int64_t step = 0;
+  for (size_t i = 5; i < name.size(); ++i) {
+    if (name[i] < '0' || name[i] > '9') return std::nullopt;
+    step = step * 10 + (name[i] - '0');
+  }
+  return step;
+}
+
 std::vector<fs::path> list_checkpoints(const fs::path& root) {
   std::vector<std::pair<std::int64_t, fs::path>> found;
   std::error_code ec;
   for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
-    const auto step = step_of(it->path());
+    const auto step = checkpoint_step(it->path());
     if (step && fs::exists(it->path() / kStateDir / kTrainerState)) found.emplace_back(*step, it->path());
   }
   std::sort(found.begin(), found.end());

@@ -407,7 +407,7 @@ fs::path TrainingLoop::save(std::int64_t stage_index, std::int64_t stage_step, c
   metrics_.flush();  // the metrics up to a checkpoint are durable with it
   store_.add_checkpoint(run_id_, step_, fs::relative(dir, project_.dir()).string());
   std::vector<std::int64_t> kept;
-  for (const fs::path& p : list_checkpoints(result_.run_dir)) kept.push_back(load_training_state(p).step);
+  for (const fs::path& p : list_checkpoints(result_.run_dir)) kept.push_back(*checkpoint_step(p));
   pieces_.forget_checkpoints_except(run_id_, kept);
   store_.add_event(run_id_, "info", fmt::format("checkpoint {} (step {})", dir.filename().string(), step_));
   saved_step_ = step_;

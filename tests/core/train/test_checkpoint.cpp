@@ -71,6 +71,10 @@ class TestCheckpoint : public QObject {
     QCOMPARE(all[0].filename().string(), std::string("step-00000030"));
     QCOMPARE(latest_checkpoint(root)->filename().string(), std::string("step-00000040"));
     QVERIFY(!fs::exists(root / "step-00000020"));
+    for (const fs::path& p : all) QCOMPARE(*checkpoint_step(p), load_training_state(p).step);
+    QVERIFY(!checkpoint_step(root / ".tmp-step-00000006-123"));
+    QVERIFY(!checkpoint_step(root / "step-"));
+    QVERIFY(!checkpoint_step(root / "step-12a"));
   }
 
   void interruptedSavesAreIgnored() {

@@ -47,6 +47,9 @@ std::filesystem::path save_checkpoint(LlamaForCausalLM& model, const std::filesy
                                       const TrainingState& state, const SaveOptions& model_options,
                                       std::int64_t keep_last);
 
+/// The step of a checkpoint folder from its name (step-N); nullopt for any other name.
+std::optional<std::int64_t> checkpoint_step(const std::filesystem::path& dir);
+
 /// Complete checkpoints under root (folders named step-N holding training_state/trainer_state.json),
 /// by step ascending. Temporary folders of an interrupted save are ignored.
 std::vector<std::filesystem::path> list_checkpoints(const std::filesystem::path& root);
