@@ -113,33 +113,32 @@ std::unique_ptr<Tokenizer> training_tokenizer(const Project& project, const RunC
   return load_tokenizer(dir);
 }
 
-ModelConfig base_model_config(const Project& project, const RunConfig& config, std::int64_t fallback_vocab) {
+ModelConfig base_model_config(const Project& project, const RunConfig& config, const Tokenizer* tokenizer) {
   if (config.init.kind == InitConfig::Kind::Model) {
     return read_model_config(project.resolve(config.init.model) / "config.json");
   }
-  return scratch_model_config(config.init.scratch, fallback_vocab);
+  ModelConfig base = scratch_model_config(config.init.scratch, tokenizer ? tokenizer->vocab_size() : 1);
+  if (!tokenizer) return base;
+  if (base.vocab_size < tokenizer->vocab_size()) {
+    fail("{}: init.scratch.vocab_size {} is smaller than the tokenizer's {} tokens", config.source, base.vocab_size,
+         tokenizer->vocab_size());
+  }
+  if (const auto bos = tokenizer->bos_id()) base.bos_token_id = *bos;
+  if (const auto eos = tokenizer->eos_id()) base.eos_token_ids = {*eos};
+  return base;
 }
 
 TrainingModel init_training_model(const Project& project, const RunConfig& config, Database& db,
                                   const std::filesystem::path& run_dir, at::Device device, at::ScalarType dtype) {
   TrainingModel out;
+  out.tokenizer = training_tokenizer(project, config, db, run_dir, out.tokenizer_dir);
   if (config.init.kind == InitConfig::Kind::Model) {
-    const std::filesystem::path dir = project.resolve(config.init.model);
-    LoadedModel loaded = load_hf_model(dir, device, dtype);
+    LoadedModel loaded = load_hf_model(project.resolve(config.init.model), device, dtype);
     out.base = loaded.config;
     out.model = loaded.model;
-    out.tokenizer = load_tokenizer(dir);
-    out.tokenizer_dir = dir;
     return out;
   }
-  out.tokenizer = training_tokenizer(project, config, db, run_dir, out.tokenizer_dir);
-  out.base = scratch_model_config(config.init.scratch, out.tokenizer->vocab_size());
-  if (out.base.vocab_size < out.tokenizer->vocab_size()) {
-    fail("{}: init.scratch.vocab_size {} is smaller than the tokenizer's {} tokens", config.source, out.base.vocab_size,
-         out.tokenizer->vocab_size());
-  }
-  if (const auto bos = out.tokenizer->bos_id()) out.base.bos_token_id = *bos;
-  if (const auto eos = out.tokenizer->eos_id()) out.base.eos_token_ids = {*eos};
+  out.base = base_model_config(project, config, out.tokenizer.get());
   out.base.dtype = dtype;
   out.model = LlamaForCausalLM(out.base);
   init_weights(out.model, static_cast<std::uint64_t>(config.seed));

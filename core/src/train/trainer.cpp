@@ -220,7 +220,7 @@ TrainResult TrainingLoop::run(std::optional<TrainingState> resume_state,
   fs::create_directories(result_.run_dir);
   if (resume_checkpoint) {
     model_.tokenizer = training_tokenizer(project_, config_, db_, result_.run_dir, model_.tokenizer_dir);
-    model_.base = base_model_config(project_, config_, model_.tokenizer->vocab_size());
+    model_.base = base_model_config(project_, config_, model_.tokenizer.get());
     model_.model = load_hf_model(*resume_checkpoint, device_, dtype).model;
   } else {
     model_ = init_training_model(project_, config_, db_, result_.run_dir, device_, dtype);

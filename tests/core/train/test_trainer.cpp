@@ -20,6 +20,7 @@
 #include "rw/core/store/run_store.h"
 #include "rw/core/store/train_store.h"
 #include "rw/core/train/checkpoint.h"
+#include "rw/core/train/model_init.h"
 #include "rw/core/train/trainer.h"
 #include "rw/core/util/files.h"
 #include "test_support.h"
@@ -199,6 +200,20 @@ class TestTrainer : public QObject {
     QCOMPARE(wa.size(), wb.size());
     for (const auto& [name, t] : wa) QVERIFY2(at::equal(t, wb.at(name)), name.c_str());
     QCOMPARE(b.run(done.run_id).state, RunState::Finished);
+
+    // What a resumed run rebuilds its base config from: the run's tokenizer, with its BOS/EOS and vocabulary.
+    std::filesystem::path tokenizer_dir;
+    const auto tokenizer = training_tokenizer(project, config, b.database(), done.run_dir, tokenizer_dir);
+    QCOMPARE(tokenizer_dir, done.run_dir / "tokenizer");
+    const ModelConfig base = base_model_config(project, config, tokenizer.get());
+    QCOMPARE(base.bos_token_id.value(), static_cast<std::int64_t>(tokenizer->bos_id().value()));
+    QCOMPARE(base.eos_token_ids, std::vector<std::int64_t>{tokenizer->eos_id().value()});
+    QCOMPARE(base.vocab_size, static_cast<std::int64_t>(tokenizer->vocab_size()));
+    RunConfig small_vocab = config;  // reachable with a tokenizer {"model": PATH}; the parser checks sentencepiece
+    small_vocab.init.scratch.vocab_size = 10;
+    QVERIFY(error_of([&] {
+              base_model_config(project, small_vocab, tokenizer.get());
+            }).contains("init.scratch.vocab_size 10 is smaller than the tokenizer's 320 tokens"));
 
     // The final checkpoint carries stage 1's rope_theta and loads in transformers with equal logits.
     LoadedModel ours = load_hf_model(*done.last_checkpoint);

@@ -26,10 +26,11 @@ struct TrainingModel {
   std::filesystem::path tokenizer_dir;  // HF folder holding the tokenizer files (copied into checkpoints)
 };
 
-/// The base model config without building anything (for checks before any work): config.json of the init
-/// model, or the scratch config with vocab_size as given, else `fallback_vocab` (its value does not matter
-/// for RoPE checks).
-ModelConfig base_model_config(const Project& project, const RunConfig& config, std::int64_t fallback_vocab = 1);
+/// The config the first stage starts from, without building anything: config.json of the init model, or the
+/// scratch config. With the run's tokenizer, a scratch config takes its vocabulary size (unless set) and
+/// BOS/EOS ids, and an explicit vocab_size smaller than the tokenizer's is an Error; without one (checks
+/// before any work) only the fields RoPE checks read are meaningful.
+ModelConfig base_model_config(const Project& project, const RunConfig& config, const Tokenizer* tokenizer = nullptr);
 
 /// The run's tokenizer, and in `dir` the folder holding its files: the init model's, the scratch config's
 /// {"model": PATH}, or `run_dir`/tokenizer, trained there from the corpus when missing.
