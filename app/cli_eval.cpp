@@ -35,7 +35,7 @@ constexpr const char* kUsage =
     "    niah:  [--needle T --question T (--answer T | --keywords a,b,..)] [--buffer N] [--no-snap]\n"
     "    niah, ruler: [--haystack FILE | --haystack-corpus NAME]\n"
     "    ruler: [--tasks niah_single_1,vt,..]   ppl: --text FILE [--text FILE ..] [--bucket N]\n"
-    "    [--chat llama2|llama3|mistral|qwen2 | --completion] [--batch-size N] [--max-new-tokens N] [--seed N]\n"
+    "    [--chat llama2|llama3|mistral|qwen2|plain | --completion] [--batch-size N] [--max-new-tokens N] [--seed N]\n"
     "    [--checkpoint-step N] [--device cpu|cuda|auto] [--dtype float32|bfloat16|float16] [--json]\n"
     "    [--progress human|json|none]\n"
     "  or: ropewalk-cli eval suite MODEL_DIR SUITE.json [--project DIR] [common options]";

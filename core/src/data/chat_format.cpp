@@ -156,6 +156,15 @@ RenderedChat render_template(ChatFamily family, const Tokenizer& tokenizer, cons
   return out;
 }
 
+constexpr std::string_view kPlainReplyHeader = "Assistant:\n";
+
+/// A system or user message in the plain format; Error for any other role.
+void append_plain_prompt_message(std::string& out, const ChatMessage& m) {
+  if (m.role != "system" && m.role != "user")
+    fail("plain chat format: unknown role '{}' (expected system, user or assistant)", m.role);
+  out += (m.role == "system" ? "System:\n" : "User:\n") + m.content + "\n";
+}
+
 RenderedChat render_plain(const Tokenizer& tokenizer, const std::vector<ChatMessage>& messages) {
   RenderedChat out;
   if (const auto bos = tokenizer.bos_id()) {
@@ -169,13 +178,11 @@ RenderedChat render_plain(const Tokenizer& tokenizer, const std::vector<ChatMess
   for (const ChatMessage& m : messages) {
     if (after_reply) pending.push_back('\n');  // separates a reply's EOS from the next message (pending is empty)
     after_reply = false;
-    if (m.role == "system" || m.role == "user") {
-      pending += (m.role == "system" ? "System:\n" : "User:\n") + m.content + "\n";
+    if (m.role != "assistant") {
+      append_plain_prompt_message(pending, m);
       continue;
     }
-    if (m.role != "assistant")
-      fail("plain chat format: unknown role '{}' (expected system, user or assistant)", m.role);
-    pending += "Assistant:\n";
+    pending += kPlainReplyHeader;
     const size_t begin = pending.size();
     pending += m.content;
     if (!eos) {
@@ -225,6 +232,29 @@ std::optional<ChatFamily> chat_format_family(ChatFormat format) {
       return std::nullopt;
   }
   return std::nullopt;
+}
+
+ChatFormat chat_format_of(ChatFamily family) {
+  switch (family) {
+    case ChatFamily::Llama2:
+      return ChatFormat::Llama2;
+    case ChatFamily::Llama3:
+      return ChatFormat::Llama3;
+    case ChatFamily::Mistral:
+      return ChatFormat::Mistral;
+    case ChatFamily::Qwen2:
+      return ChatFormat::Qwen2;
+  }
+  fail("unknown chat family");
+}
+
+std::string plain_chat_prompt(const std::vector<ChatMessage>& messages) {
+  std::string out;
+  for (const ChatMessage& m : messages) {
+    if (m.role == "assistant") fail("plain chat format: a prompt holds system and user messages only");
+    append_plain_prompt_message(out, m);
+  }
+  return out += kPlainReplyHeader;
 }
 
 RenderedChat render_chat(ChatFormat format, const Tokenizer& tokenizer, const std::vector<ChatMessage>& messages,

@@ -77,8 +77,11 @@ EvalTexts load_eval_texts(const EvalSuite& suite, Database* project_db) {
 
 PromptFormat resolve_prompt_format(std::string_view setting, const std::filesystem::path& model_dir) {
   if (setting == "completion") return {};
-  if (setting == "auto") return {detect_chat_family(model_dir)};
-  return {chat_family_from_name(setting)};
+  if (setting == "auto") {
+    const std::optional<ChatFamily> family = detect_chat_family(model_dir);
+    return {family ? std::optional(chat_format_of(*family)) : std::nullopt};
+  }
+  return {chat_format_from_name(setting)};
 }
 
 std::vector<std::pair<std::string, GridIndex>> eval_cell_order(const EvalSuite& suite) {

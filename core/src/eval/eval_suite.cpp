@@ -20,7 +20,7 @@ constexpr std::pair<std::string_view, EvalTaskKind> kTasks[] = {{"niah", EvalTas
                                                                 {"passkey", EvalTaskKind::Passkey},
                                                                 {"ruler", EvalTaskKind::Ruler},
                                                                 {"ppl", EvalTaskKind::Perplexity}};
-constexpr std::string_view kFormats[] = {"auto", "completion", "llama2", "llama3", "mistral", "qwen2"};
+constexpr std::string_view kFormats[] = {"auto", "completion", "llama2", "llama3", "mistral", "qwen2", "plain"};
 
 std::vector<std::string_view> task_names() {
   std::vector<std::string_view> out;

@@ -8,7 +8,7 @@
 
 namespace rw::core {
 
-std::string PromptFormat::name() const { return chat ? std::string(chat_family_name(*chat)) : "completion"; }
+std::string PromptFormat::name() const { return chat ? std::string(chat_format_name(*chat)) : "completion"; }
 
 std::optional<ChatFamily> detect_chat_family(const std::filesystem::path& model_dir) {
   const auto path = model_dir / "tokenizer_config.json";
@@ -26,7 +26,9 @@ std::optional<ChatFamily> detect_chat_family(const std::filesystem::path& model_
   return std::nullopt;
 }
 
-EvalPrompt render_chat_prompt(ChatFamily family, std::vector<ChatMessage> messages, std::string_view assistant_prefix) {
+EvalPrompt render_chat_prompt(ChatFormat format, std::vector<ChatMessage> messages, std::string_view assistant_prefix) {
+  const std::optional<ChatFamily> family = chat_format_family(format);
+  if (!family) return {plain_chat_prompt(messages) + std::string(assistant_prefix), /*add_special_tokens=*/true};
   if (family == ChatFamily::Llama2 || family == ChatFamily::Mistral) {
     std::vector<ChatMessage> merged;
     for (ChatMessage& m : messages) {
@@ -38,7 +40,7 @@ EvalPrompt render_chat_prompt(ChatFamily family, std::vector<ChatMessage> messag
     }
     messages = std::move(merged);
   }
-  return {apply_chat_template(family, messages, /*add_generation_prompt=*/true) + std::string(assistant_prefix),
+  return {apply_chat_template(*family, messages, /*add_generation_prompt=*/true) + std::string(assistant_prefix),
           /*add_special_tokens=*/false};
 }
 

@@ -339,25 +339,7 @@ class TestSampleStream : public QObject {
   }
   void sentencepieceMasksTheReplies() {
     QFETCH(int, format);
-    const QString corpus = tmp_.filePath("sp-corpus.txt");
-    if (!QFile::exists(tmp_.filePath("sp.model"))) {
-      QFile f(corpus);
-      QVERIFY(f.open(QIODevice::WriteOnly));
-      for (int i = 0; i < 40; ++i) {
-        f.write(QString("What is the capital of France? Paris is the capital of France, said %1. And of Germany? "
-                        "Berlin, since 1990. You answer briefly and well. [INST] question %2 [/INST] answer %3\n")
-                    .arg(i * 7)
-                    .arg(i)
-                    .arg(100 - i)
-                    .toUtf8());
-      }
-      f.close();
-      SentencePieceTrainOptions options;
-      options.vocab_size = 100;
-      options.byte_fallback = false;  // 256 byte pieces would not fit in 100
-      train_sentencepiece({corpus.toStdString()}, tmp_.filePath("sp").toStdString(), options);
-    }
-    const SentencePieceTokenizer tok(tmp_.filePath("sp.model").toStdString());
+    const SentencePieceTokenizer tok(sentencepiece_model());
     QVERIFY(tok.eos_id() && tok.bos_id());
     const std::vector<ChatMessage> chat = {{"system", "You answer briefly."},
                                            {"user", "What is the capital of France?"},
@@ -379,6 +361,23 @@ class TestSampleStream : public QObject {
       if (r.loss_mask[i] && (i + 1 == r.ids.size() || !r.loss_mask[i + 1])) QCOMPARE(r.ids[i], *tok.eos_id());
     }
     QCOMPARE(eos_in_mask, std::int64_t{2});
+  }
+
+  void plainPromptIsTheTrainingPrefix() {
+    // An eval prompt in the plain format must tokenize exactly as training saw the conversation up to the
+    // reply, or a model trained on plain SFT data is evaluated on text it never saw.
+    const SentencePieceTokenizer tok(sentencepiece_model());
+    const std::vector<ChatMessage> prompt = {
+        {"system", "You answer briefly."}, {"user", "What is the capital of France?"}, {"user", "And of Germany?"}};
+    std::vector<ChatMessage> chat = prompt;
+    chat.push_back({"assistant", "Berlin, since 1990."});
+    const RenderedChat trained = render_chat(ChatFormat::Plain, tok, chat, LossOn::Responses);
+    const std::vector<std::int32_t> ids = tok.encode(plain_chat_prompt(prompt), /*add_special_tokens=*/true);
+    const auto reply = std::find(trained.loss_mask.begin(), trained.loss_mask.end(), 1) - trained.loss_mask.begin();
+    QCOMPARE(ids, std::vector<std::int32_t>(trained.ids.begin(), trained.ids.begin() + reply));
+    QCOMPARE(plain_chat_prompt(prompt), std::string("System:\nYou answer briefly.\nUser:\nWhat is the capital of "
+                                                    "France?\nUser:\nAnd of Germany?\nAssistant:\n"));
+    QVERIFY(error_of([&] { plain_chat_prompt(chat); }).contains("system and user messages only"));
   }
 
   void splitPacksTheEpochWithMasks() {
@@ -518,6 +517,29 @@ class TestSampleStream : public QObject {
   }
 
  private:
+  /// A 100-piece sentencepiece model with BOS and EOS, trained once on a small chat-like text.
+  std::string sentencepiece_model() {
+    const QString model = tmp_.filePath("sp.model");
+    if (QFile::exists(model)) return model.toStdString();
+    const QString corpus = tmp_.filePath("sp-corpus.txt");
+    QFile f(corpus);
+    if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(corpus));
+    for (int i = 0; i < 40; ++i) {
+      f.write(QString("What is the capital of France? Paris is the capital of France, said %1. And of Germany? "
+                      "Berlin, since 1990. You answer briefly and well. [INST] question %2 [/INST] answer %3\n")
+                  .arg(i * 7)
+                  .arg(i)
+                  .arg(100 - i)
+                  .toUtf8());
+    }
+    f.close();
+    SentencePieceTrainOptions options;
+    options.vocab_size = 100;
+    options.byte_fallback = false;  // 256 byte pieces would not fit in 100
+    train_sentencepiece({corpus.toStdString()}, tmp_.filePath("sp").toStdString(), options);
+    return model.toStdString();
+  }
+
   QTemporaryDir tmp_;
   int n_ = 0;
   std::unique_ptr<Database> db_;

@@ -96,15 +96,19 @@ class TestNiah : public QObject {
         "What is the best thing to do in San Francisco? Don't give information outside the document or repeat your "
         "findings";
     const EvalPrompt llama3 =
-        render_chat_prompt(ChatFamily::Llama3, niah_chat_messages("HAY", kNiahDefaultQuestion), "");
+        render_chat_prompt(ChatFormat::Llama3, niah_chat_messages("HAY", kNiahDefaultQuestion), "");
     QCOMPARE(llama3.text, "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n" + sys +
                               "<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nHAY<|eot_id|>"
                               "<|start_header_id|>user<|end_header_id|>\n\n" +
                               question + "<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n");
     QVERIFY(!llama3.add_special_tokens);
     const EvalPrompt llama2 =
-        render_chat_prompt(ChatFamily::Llama2, niah_chat_messages("HAY", kNiahDefaultQuestion), "");
+        render_chat_prompt(ChatFormat::Llama2, niah_chat_messages("HAY", kNiahDefaultQuestion), "");
     QCOMPARE(llama2.text, "<s>[INST] <<SYS>>\n" + sys + "\n<</SYS>>\n\nHAY\n\n" + question + " [/INST]");
+    // Our plain format (chat_format.h), for models trained from scratch: BOS comes from the tokenizer.
+    const EvalPrompt plain = render_chat_prompt(ChatFormat::Plain, niah_chat_messages("HAY", kNiahDefaultQuestion), "");
+    QCOMPARE(plain.text, "System:\n" + sys + "\nUser:\nHAY\nUser:\n" + question + "\nAssistant:\n");
+    QVERIFY(plain.add_special_tokens);
   }
 
   void keywordAndAnswerScoring() {

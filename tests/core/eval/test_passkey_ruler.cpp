@@ -114,7 +114,7 @@ class TestPasskeyRuler : public QObject {
   }
 
   void chatFormatAppendsAnswerPrefixAfterTemplate() {
-    const EvalPrompt p = render_task_prompt(PromptFormat{ChatFamily::Qwen2}, "TASK", " Answer:");
+    const EvalPrompt p = render_task_prompt(PromptFormat{ChatFormat::Qwen2}, "TASK", " Answer:");
     QCOMPARE(p.text, std::string("<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\nTASK"
                                  "<|im_end|>\n<|im_start|>assistant\n Answer:"));
     QVERIFY(!p.add_special_tokens);

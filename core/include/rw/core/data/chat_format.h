@@ -13,6 +13,7 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -34,6 +35,13 @@ ChatFormat chat_format_from_name(std::string_view name);
 std::string_view chat_format_name(ChatFormat format);
 /// The template family of a format; nothing for Plain.
 std::optional<ChatFamily> chat_format_family(ChatFormat format);
+/// The format that renders with a family's official template.
+ChatFormat chat_format_of(ChatFamily family);
+
+/// The plain format's text of a prompt: the system and user messages, then the generation prompt
+/// "Assistant:\n". Tokenized after BOS (add_special_tokens) it gives the same tokens as render_chat of a
+/// conversation made of these messages and a reply, up to the reply's first token. Error for other roles.
+std::string plain_chat_prompt(const std::vector<ChatMessage>& messages);
 
 struct RenderedChat {
   std::vector<std::int32_t> ids;

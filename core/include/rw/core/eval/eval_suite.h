@@ -10,7 +10,7 @@
 //   batch_size     [4] prompts of one length generated together
 //   seed           [42] seeds every random draw (passkeys, RULER keys and values)
 //   prompt_format  ["auto"] "auto" (the model's chat template when it has one), "completion", or a chat
-//                  family ("llama2", "llama3", "mistral", "qwen2")
+//                  format ("llama2", "llama3", "mistral", "qwen2", or "plain": chat_format.h)
 //   haystack       {"file": path} or {"corpus": project corpus name}; neither = the built-in text
 //   niah           {"needle", "question", "keywords": [..], "answer", "buffer_tokens" [200],
 //                   "snap_to_sentence" [true], "max_new_tokens" [300]}

@@ -1,5 +1,5 @@
 // How eval prompts are wrapped for a model: raw completion text (base models; the tokenizer adds BOS) or
-// a chat template of one of our families (chat_template.h), with the answer prefix appended after the
+// a chat format (chat_format.h: a family's template, or "plain" for models we trained from scratch), with the answer prefix appended after the
 // template when a task prefills the answer (RULER). Also guesses a model folder's chat family from the
 // Jinja template in its tokenizer_config.json. Not the task texts themselves (niah.h, passkey.h, ruler.h).
 #pragma once
@@ -10,14 +10,14 @@
 #include <vector>
 
 #include "rw/core/eval/text_generator.h"
-#include "rw/core/tokenizer/chat_template.h"
+#include "rw/core/data/chat_format.h"
 
 namespace rw::core {
 
 struct PromptFormat {
-  std::optional<ChatFamily> chat;  ///< empty = completion ("base" in RULER's terms)
+  std::optional<ChatFormat> chat;  ///< empty = completion ("base" in RULER's terms)
   bool is_chat() const { return chat.has_value(); }
-  /// "completion" or the family name ("llama3", ...), recorded with every score.
+  /// "completion" or the chat format's name ("llama3", "plain", ...), recorded with every score.
   std::string name() const;
 };
 
@@ -26,10 +26,11 @@ struct PromptFormat {
 /// nothing when the folder has no chat template or an unrecognized one.
 std::optional<ChatFamily> detect_chat_family(const std::filesystem::path& model_dir);
 
-/// The conversation rendered by the family's template with the generation prompt, then `assistant_prefix`
+/// The conversation rendered in the chat format with the generation prompt, then `assistant_prefix`
 /// appended (the prefilled start of the answer). Llama2 and Mistral templates require alternating roles,
-/// so consecutive messages of one role are first joined with "\n\n" [rw]. Tokenize without BOS.
-EvalPrompt render_chat_prompt(ChatFamily family, std::vector<ChatMessage> messages, std::string_view assistant_prefix);
+/// so consecutive messages of one role are first joined with "\n\n" [rw]. Family templates write BOS
+/// themselves; the plain format's prompt is tokenized with the tokenizer's BOS, as in training.
+EvalPrompt render_chat_prompt(ChatFormat format, std::vector<ChatMessage> messages, std::string_view assistant_prefix);
 
 /// One user turn in `format`: the chat template around `user_text` plus `answer_prefix`, or for completion
 /// the plain `user_text + answer_prefix` with BOS added by the tokenizer (RULER's convention).
