@@ -411,24 +411,36 @@ class TestRunConfig : public QObject {
   }
 
   void examplesParseAndValidate() {
-    const fs::path dir = rw::test::source_path("projects/examples/runs");
+    const auto names = check_examples(rw::test::source_path("projects/examples/runs"), ".json");
+    QCOMPARE(q(fmt::format("{}", fmt::join(names, " "))),
+             q("bootstrap-progressive.json demo-cpu.json longskywork-long-sft.json prolong-64k-512k.json"));
+    const auto demo = check_examples(rw::test::source_path("resources/demo"), ".run.json");
+    QCOMPARE(q(fmt::format("{}", fmt::join(demo, " "))), q("base-model.run.json extend-1024.run.json"));
+  }
+
+ private:
+  /// Each run config in `dir` whose name ends with `suffix` parses, round-trips, and gives a last stage
+  /// whose model config covers its seq_len. Returns their names, sorted.
+  static std::vector<std::string> check_examples(const fs::path& dir, const std::string& suffix) {
     std::vector<std::string> names;
     for (const auto& entry : fs::directory_iterator(dir)) {
-      if (entry.path().extension() != ".json") continue;
-      names.push_back(entry.path().filename().string());
+      const std::string name = entry.path().filename().string();
+      if (!name.ends_with(suffix)) continue;
+      names.push_back(name);
       const RunConfig c = read_run_config(entry.path());
-      QVERIFY2(!c.description.empty(), c.source.c_str());
+      if (c.description.empty()) QTest::qFail(qPrintable("no description: " + q(c.source)), __FILE__, __LINE__);
       const RunConfig back = parse_run_config(run_config_to_json(c), c.source);
-      QCOMPARE(q(run_config_to_json(back)), q(run_config_to_json(c)));
+      if (run_config_to_json(back) != run_config_to_json(c))
+        QTest::qFail(qPrintable("does not round-trip: " + q(c.source)), __FILE__, __LINE__);
       const ModelConfig base = c.init.kind == InitConfig::Kind::Scratch
                                    ? scratch_model_config(c.init.scratch, c.init.tokenizer.vocab_size)
                                    : tiny_base();
-      const auto configs = stage_model_configs(c, base);
-      QCOMPARE(configs.back().max_position_embeddings, c.stages.back().seq_len);
+      if (stage_model_configs(c, base).back().max_position_embeddings != c.stages.back().seq_len)
+        QTest::qFail(qPrintable("last stage's max_position_embeddings is not its seq_len: " + q(c.source)), __FILE__,
+                     __LINE__);
     }
     std::sort(names.begin(), names.end());
-    QCOMPARE(q(fmt::format("{}", fmt::join(names, " "))),
-             q("bootstrap-progressive.json demo-cpu.json longskywork-long-sft.json prolong-64k-512k.json"));
+    return names;
   }
 };
 
