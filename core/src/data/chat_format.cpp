@@ -15,6 +15,11 @@ constexpr std::pair<std::string_view, ChatFormat> kFormats[] = {{"llama2", ChatF
                                                                 {"mistral", ChatFormat::Mistral},
                                                                 {"qwen2", ChatFormat::Qwen2},
                                                                 {"plain", ChatFormat::Plain}};
+/// The formats that render with a family's official template.
+constexpr std::pair<ChatFormat, ChatFamily> kTemplateFormats[] = {{ChatFormat::Llama2, ChatFamily::Llama2},
+                                                                  {ChatFormat::Llama3, ChatFamily::Llama3},
+                                                                  {ChatFormat::Mistral, ChatFamily::Mistral},
+                                                                  {ChatFormat::Qwen2, ChatFamily::Qwen2}};
 
 /// A byte range [begin, end) of a rendered text.
 struct Span {
@@ -219,31 +224,15 @@ std::string_view chat_format_name(ChatFormat format) {
 }
 
 std::optional<ChatFamily> chat_format_family(ChatFormat format) {
-  switch (format) {
-    case ChatFormat::Llama2:
-      return ChatFamily::Llama2;
-    case ChatFormat::Llama3:
-      return ChatFamily::Llama3;
-    case ChatFormat::Mistral:
-      return ChatFamily::Mistral;
-    case ChatFormat::Qwen2:
-      return ChatFamily::Qwen2;
-    case ChatFormat::Plain:
-      return std::nullopt;
+  for (const auto& [f, family] : kTemplateFormats) {
+    if (f == format) return family;
   }
-  return std::nullopt;
+  return std::nullopt;  // Plain
 }
 
 ChatFormat chat_format_of(ChatFamily family) {
-  switch (family) {
-    case ChatFamily::Llama2:
-      return ChatFormat::Llama2;
-    case ChatFamily::Llama3:
-      return ChatFormat::Llama3;
-    case ChatFamily::Mistral:
-      return ChatFormat::Mistral;
-    case ChatFamily::Qwen2:
-      return ChatFormat::Qwen2;
+  for (const auto& [format, f] : kTemplateFormats) {
+    if (f == family) return format;
   }
   fail("unknown chat family");
 }

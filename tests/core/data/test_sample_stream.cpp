@@ -176,6 +176,9 @@ class TestSampleStream : public QObject {
     QVERIFY(chat_format_from_name("qwen2") == ChatFormat::Qwen2);
     QVERIFY(chat_format_family(ChatFormat::Mistral) == ChatFamily::Mistral);
     QVERIFY(!chat_format_family(ChatFormat::Plain));
+    for (const ChatFamily family : {ChatFamily::Llama2, ChatFamily::Llama3, ChatFamily::Mistral, ChatFamily::Qwen2})
+      QVERIFY(chat_format_family(chat_format_of(family)) == family);
+    QVERIFY(chat_format_of(ChatFamily::Llama3) == ChatFormat::Llama3);
     QCOMPARE(QString::fromStdString(std::string(chat_format_name(ChatFormat::Llama3))), QString("llama3"));
     QVERIFY(error_of([] {
               chat_format_from_name("chatml");
