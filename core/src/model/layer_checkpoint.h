@@ -5,16 +5,18 @@
 #pragma once
 #include <ATen/core/Tensor.h>
 
+#include "rw/core/model/attention_mask.h"
+
 namespace rw::core {
 
 class LlamaDecoderLayerImpl;
 
-/// layer->forward(x, cos, sin, attn_bias, nullptr) with checkpointing. Gradients flow to x and to the
-/// layer's parameters; cos, sin and attn_bias are treated as constants (they carry no trainable state).
+/// layer->forward(x, cos, sin, mask, nullptr) with checkpointing. Gradients flow to x and to the
+/// layer's parameters; cos, sin and the mask are treated as constants (they carry no trainable state).
 at::Tensor checkpointed_layer_forward(LlamaDecoderLayerImpl& layer,
                                       const at::Tensor& x,           // [B, T, C]
                                       const at::Tensor& cos,         // [B, T, D]
                                       const at::Tensor& sin,         // [B, T, D]
-                                      const at::Tensor& attn_bias);  // [B, 1, T, S] or undefined
+                                      const AttentionMask& mask);
 
 }  // namespace rw::core

@@ -4,11 +4,7 @@
 
 #include <ATen/ATen.h>
 
-#include <c10/util/BFloat16.h>
-#include <c10/util/Half.h>
-
 #include <cmath>
-#include <limits>
 #include <map>
 
 #include "layer_checkpoint.h"
@@ -40,19 +36,15 @@ LlamaAttentionImpl::LlamaAttentionImpl(const ModelConfig& c, int64_t layer_index
 }
 
 at::Tensor LlamaAttentionImpl::forward(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
-                                       const at::Tensor& attn_bias, KVCache* cache) {
+                                       const AttentionMask& mask, KVCache* cache) {
   const int64_t B = x.size(0), T = x.size(1);
   auto q = q_proj(x).view({B, T, num_heads_, head_dim_}).transpose(1, 2);     // [B, H, T, D]
   auto k = k_proj(x).view({B, T, num_kv_heads_, head_dim_}).transpose(1, 2);  // [B, Hkv, T, D]
   auto v = v_proj(x).view({B, T, num_kv_heads_, head_dim_}).transpose(1, 2);  // [B, Hkv, T, D]
   q = kernels::apply_rotary(q, cos, sin);
   k = kernels::apply_rotary(k, cos, sin);
-  if (cache) std::tie(k, v) = cache->append(layer_index_, k, v);  // [B, Hkv, S, D]
-  const bool causal = !attn_bias.defined() && k.size(2) == T && T > 1;
-  const auto mask = attn_bias.defined() ? std::optional<at::Tensor>(attn_bias) : std::nullopt;
-  auto out = at::scaled_dot_product_attention(q, k, v, mask, /*dropout_p=*/0.0, /*is_causal=*/causal,
-                                              /*scale=*/1.0 / std::sqrt(static_cast<double>(head_dim_)),
-                                              /*enable_gqa=*/num_heads_ != num_kv_heads_);  // [B, H, T, D]
+  if (cache) std::tie(k, v) = cache->append(layer_index_, k, v);                                // [B, Hkv, S, D]
+  auto out = masked_attention(q, k, v, mask, 1.0 / std::sqrt(static_cast<double>(head_dim_)));  // [B, H, T, D]
   out = out.transpose(1, 2).reshape({B, T, num_heads_ * head_dim_});
   return o_proj(out);
 }
@@ -76,39 +68,9 @@ LlamaDecoderLayerImpl::LlamaDecoderLayerImpl(const ModelConfig& c, int64_t layer
 }
 
 at::Tensor LlamaDecoderLayerImpl::forward(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
-                                          const at::Tensor& attn_bias, KVCache* cache) {
-  auto h = x + self_attn(input_layernorm(x), cos, sin, attn_bias, cache);
+                                          const AttentionMask& mask, KVCache* cache) {
+  auto h = x + self_attn(input_layernorm(x), cos, sin, mask, cache);
   return h + mlp(post_attention_layernorm(h));
-}
-
-at::Tensor build_attention_bias(const at::Tensor& attention_mask, const at::Tensor& segment_ids, int64_t batch,
-                                int64_t query_len, int64_t past_len, int64_t window, at::ScalarType dtype,
-                                at::Device device) {
-  const int64_t S = past_len + query_len;
-  const bool padded = attention_mask.defined() && !attention_mask.all().item<bool>();
-  const bool plain = !padded && !segment_ids.defined() && (window <= 0 || S <= window);
-  if (plain && (past_len == 0 || query_len == 1)) return {};
-  auto q_pos = at::arange(past_len, S, at::TensorOptions().dtype(at::kLong).device(device)).view({-1, 1});
-  auto k_pos = at::arange(0, S, at::TensorOptions().dtype(at::kLong).device(device)).view({1, -1});
-  auto allowed = k_pos <= q_pos;  // [T, S]
-  if (window > 0) allowed = allowed.logical_and(k_pos > q_pos - window);
-  auto allowed_b = allowed.unsqueeze(0).expand({batch, query_len, S});
-  if (attention_mask.defined()) {
-    RW_CHECK(attention_mask.size(1) == S, "attention_mask covers {} positions, expected {}", attention_mask.size(1), S);
-    allowed_b = allowed_b.logical_and(attention_mask.to(device).to(at::kBool).unsqueeze(1));
-  }
-  if (segment_ids.defined()) {
-    RW_CHECK(past_len == 0 && segment_ids.size(0) == batch && segment_ids.size(1) == query_len,
-             "segment_ids [{}, {}] must cover the whole sequence [{}, {}] without a cache", segment_ids.size(0),
-             segment_ids.size(1), batch, query_len);
-    const auto seg = segment_ids.to(device);
-    allowed_b = allowed_b.logical_and(seg.unsqueeze(2) == seg.unsqueeze(1));  // same document only
-  }
-  auto bias = at::zeros({batch, 1, query_len, S}, at::TensorOptions().dtype(dtype).device(device));
-  double lowest = std::numeric_limits<float>::lowest();
-  if (dtype == at::kBFloat16) lowest = static_cast<double>(std::numeric_limits<c10::BFloat16>::lowest());
-  if (dtype == at::kHalf) lowest = static_cast<double>(std::numeric_limits<c10::Half>::lowest());
-  return bias.masked_fill(allowed_b.logical_not().unsqueeze(1), lowest);
 }
 
 LlamaModelImpl::LlamaModelImpl(const ModelConfig& c) : config_(c), rotary_(c) {
@@ -126,16 +88,16 @@ at::Tensor LlamaModelImpl::forward(const at::Tensor& input_ids, const ForwardCon
   if (!positions.defined())
     positions = at::arange(past, past + T, input_ids.options().dtype(at::kLong)).unsqueeze(0).expand({B, T});
   auto [cos, sin] = rotary_(positions, h.scalar_type());
-  // One bias per distinct window size (full attention = 0), shared by the layers that use it.
-  std::map<int64_t, at::Tensor> biases;
+  // One mask per distinct window size (full attention = 0), shared by the layers that use it.
+  std::map<int64_t, AttentionMask> masks;
   for (const auto& module : *layers) {
     auto layer = module->as<LlamaDecoderLayerImpl>();
     const int64_t window = layer->self_attn->window();
-    auto it = biases.find(window);
-    if (it == biases.end())
-      it = biases
-               .emplace(window, build_attention_bias(ctx.attention_mask, ctx.segment_ids, B, T, past, window,
-                                                     h.scalar_type(), h.device()))
+    auto it = masks.find(window);
+    if (it == masks.end())
+      it = masks
+               .emplace(window, build_attention_mask(ctx.attention_mask, ctx.segment_ids, B, T, past, window,
+                                                     ctx.document_chunk_tokens, h.scalar_type(), h.device()))
                .first;
     if (ctx.checkpoint_activations && !ctx.cache && at::GradMode::is_enabled()) {
       h = checkpointed_layer_forward(*layer, h, cos, sin, it->second);

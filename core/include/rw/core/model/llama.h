@@ -10,6 +10,7 @@
 
 #include <memory>
 
+#include "rw/core/model/attention_mask.h"
 #include "rw/core/model/kv_cache.h"
 #include "rw/core/model/model_config.h"
 #include "rw/core/model/rope_scaling.h"
@@ -34,7 +35,7 @@ class LlamaAttentionImpl : public torch::nn::Module {
   at::Tensor forward(const at::Tensor& x,          // [B, T, C]
                      const at::Tensor& cos,        // [B, T, D]
                      const at::Tensor& sin,        // [B, T, D]
-                     const at::Tensor& attn_bias,  // [B, 1, T, S] additive, or undefined = causal
+                     const AttentionMask& mask,    // attention_mask.h
                      KVCache* cache);              // nullptr = no cache
   torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
   int64_t window() const { return window_; }
@@ -55,7 +56,7 @@ TORCH_MODULE(LlamaMLP);
 class LlamaDecoderLayerImpl : public torch::nn::Module {
  public:
   LlamaDecoderLayerImpl(const ModelConfig& config, int64_t layer_index);
-  at::Tensor forward(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin, const at::Tensor& attn_bias,
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin, const AttentionMask& mask,
                      KVCache* cache);  // [B, T, C] -> [B, T, C]
   LlamaAttention self_attn{nullptr};
   LlamaMLP mlp{nullptr};
@@ -71,6 +72,10 @@ struct ForwardContext {
   /// [B, T] int: tokens attend only within their segment (document masking for packed training
   /// sequences; -1 marks padding). Undefined = one segment. Not combined with a cache.
   at::Tensor segment_ids;
+  /// Document masking computes attention in chunks of whole documents of at most this many tokens (a
+  /// longer document is a chunk of its own), so no [B, 1, T, T] mask is built (attention_mask.h).
+  /// 0 = one dense mask.
+  int64_t document_chunk_tokens = 2048;
   /// Training: keep only each layer's input and recompute the layer in backward (activation
   /// checkpointing). Ignored with a cache or when grad mode is off.
   bool checkpoint_activations = false;
@@ -119,12 +124,5 @@ class LlamaForCausalLMImpl : public torch::nn::Module {
 };
 TORCH_MODULE(LlamaForCausalLM);
 
-/// Additive attention bias [B, 1, T, S] (0 where allowed, dtype-min where masked) combining causality,
-/// an optional sliding window, padding and document segments; undefined when plain causal attention
-/// suffices.
-at::Tensor build_attention_bias(const at::Tensor& attention_mask,  // [B, S] or undefined
-                                const at::Tensor& segment_ids,     // [B, T] (past_len 0) or undefined
-                                int64_t batch, int64_t query_len, int64_t past_len, int64_t window,
-                                at::ScalarType dtype, at::Device device);
 
 }  // namespace rw::core
