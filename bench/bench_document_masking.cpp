@@ -1,0 +1,84 @@
+// Document masking cost: one forward + backward of an HF folder's model on packed sequences of
+// equal-length documents (segment ids, reset positions), with attention either under one dense
+// [B, 1, T, T] mask (CHUNK_TOKENS 0) or in chunks of whole documents (attention_mask.h).
+// Prints {"step_ms": median, "peak_rss_mb": the process's peak resident memory, "peak_cuda_mb"} —
+// run each variant in its own process so the peaks are its own (bench/run_masking_bench.py does).
+//   bench_document_masking MODEL_DIR SEQ DOC_TOKENS CHUNK_TOKENS STEPS [DEVICE]
+#include <sys/resource.h>
+
+#include <ATen/ATen.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "rw/core/io/hf_model_dir.h"
+#include "rw/core/util/device.h"
+
+#if __has_include(<c10/cuda/CUDACachingAllocator.h>)
+#include <c10/cuda/CUDACachingAllocator.h>
+#define RW_BENCH_HAS_CUDA_ALLOCATOR 1
+#endif
+
+using namespace rw::core;
+
+namespace {
+
+double peak_cuda_mb(const at::Device& device) {
+#ifdef RW_BENCH_HAS_CUDA_ALLOCATOR
+  if (device.is_cuda()) {
+    const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device.index() < 0 ? 0 : device.index());
+    return static_cast<double>(stats.allocated_bytes[0].peak) / (1024.0 * 1024.0);
+  }
+#endif
+  (void)device;
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 6) {
+    std::cerr << "usage: bench_document_masking MODEL_DIR SEQ DOC_TOKENS CHUNK_TOKENS STEPS [DEVICE]\n";
+    return 2;
+  }
+  try {
+    const std::int64_t seq = std::stoll(argv[2]), doc = std::stoll(argv[3]), chunk = std::stoll(argv[4]),
+                       steps = std::stoll(argv[5]);
+    const at::Device device = resolve_device(argc > 6 ? argv[6] : "cpu");
+    LoadedModel loaded = load_hf_model(argv[1], device);
+    auto& model = loaded.model;
+    model->train();
+    torch::manual_seed(0);
+    const auto ids = torch::randint(0, loaded.config.vocab_size, {1, seq}, torch::kLong).to(device);
+    ForwardContext ctx;
+    const auto index = torch::arange(seq, torch::kLong);
+    ctx.segment_ids = index.div(doc, "floor").to(torch::kInt).unsqueeze(0).to(device);
+    ctx.position_ids = index.remainder(doc).unsqueeze(0).to(device);
+    ctx.document_chunk_tokens = chunk;
+    std::vector<double> ms;
+    for (std::int64_t s = 0; s < steps; ++s) {
+      const auto start = std::chrono::steady_clock::now();
+      model->zero_grad();
+      const auto hidden = model->model->forward(ids, ctx);  // [1, T, C]
+      hidden.pow(2).mean().backward();
+      if (device.is_cuda()) torch::cuda::synchronize();
+      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    }
+    std::sort(ms.begin() + 1, ms.end());  // the first step warms up
+    rusage usage{};
+    ::getrusage(RUSAGE_SELF, &usage);
+    std::cout << nlohmann::json{{"step_ms", ms.size() > 1 ? ms[1 + (ms.size() - 1) / 2] : ms[0]},
+                                {"peak_rss_mb", static_cast<double>(usage.ru_maxrss) / 1024.0},
+                                {"peak_cuda_mb", peak_cuda_mb(device)}}
+                     .dump()
+              << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "bench_document_masking: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
