@@ -8,14 +8,13 @@ Writes bench/results/eval-demo-<device>-<date>.json.
 Usage: run_demo_eval_bench.py BUILD_DIR [--threads N] [--repeats N]
 """
 import argparse
-import datetime
 import json
 import os
 import statistics
 import subprocess
 import tempfile
 
-from bench_common import cpu_name, write_result
+from bench_common import cpu_name, result_header, write_result
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODEL = os.path.join(REPO, "resources", "demo", "base-model")
@@ -56,15 +55,9 @@ def main():
         scores = [c["score"] for c in cells if pick(c["length"])]
         return round(sum(scores) / len(scores), 3)
 
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    today = datetime.date.today().isoformat()
     batch = suite["batch_size"]
     result = {
-        "benchmark": "eval",
-        "device": cpu_name(args.threads),
-        "date": today,
-        "commit": commit,
-        "software": {"torch": "2.11.0"},
+        **result_header("eval", cpu_name(args.threads), {"torch": "2.11.0"}),
         "config": {"model": "resources/demo/base-model (1M-parameter Llama, trained at 256 tokens)",
                    "suite": "resources/demo/niah-demo.json", "lengths": suite["lengths"], "depths": suite["depths"],
                    "batch": batch, "max_new_tokens": suite["niah"]["max_new_tokens"], "decoding": "greedy",
@@ -75,7 +68,7 @@ def main():
         "reference": {"name": "ropewalk-eval-batch-1", "metrics": {"cells_per_min": round(rates[1], 1)}},
         "ratio": {"cells_per_min": round(rates[batch] / rates[1], 3)},
     }
-    write_result(result, "eval-demo", "cpu", today)
+    write_result(result, "eval-demo", "cpu")
 
 
 if __name__ == "__main__":

@@ -9,12 +9,11 @@ The tokenizer is the tiny HF fixture's byte-level BPE (BUILD_DIR/tests/fixtures/
 the test fixtures), so lengths are in its tokens.
 """
 import argparse
-import datetime
 import json
 import os
 import subprocess
 
-from bench_common import cpu_name, write_result
+from bench_common import cpu_name, result_header, write_result
 
 
 def run(build_dir, tokenizer, lengths, depths, batch, new, device, env):
@@ -37,15 +36,9 @@ def main():
     tokenizer = os.path.join(args.build_dir, "tests", "fixtures", "hf", "chat-llama", "model")
     batched = run(args.build_dir, tokenizer, args.lengths, args.depths, args.batch, args.new, args.device, env)
     single = run(args.build_dir, tokenizer, args.lengths, args.depths, 1, args.new, args.device, env)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    today = datetime.date.today().isoformat()
     device_name = cpu_name(args.threads) if args.device == "cpu" else args.device
     result = {
-        "benchmark": "eval",
-        "device": device_name,
-        "date": today,
-        "commit": commit,
-        "software": {"torch": "2.11.0"},
+        **result_header("eval", device_name, {"torch": "2.11.0"}),
         "config": {"model": f"llama-random-4x256 ({batched['params'] / 1e6:.1f}M params, vocab 32000)",
                    "task": "niah", "lengths": [int(x) for x in args.lengths.split(",")], "depths": args.depths,
                    "batch": args.batch, "max_new_tokens": args.new, "decoding": "greedy", "dtype": "float32",
@@ -58,7 +51,7 @@ def main():
                                   "seconds": round(single["seconds"], 2)}},
         "ratio": {"cells_per_min": round(batched["cells_per_min"] / single["cells_per_min"], 3)},
     }
-    write_result(result, "eval", args.device, today)
+    write_result(result, "eval", args.device)
 
 
 if __name__ == "__main__":

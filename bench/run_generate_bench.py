@@ -6,14 +6,13 @@ Writes bench/results/generate-<device>-<date>.json (BENCH.md format).
 Usage: run_generate_bench.py BUILD_DIR [--device cpu|cuda] [--threads N]
 """
 import argparse
-import datetime
 import json
 import os
 import subprocess
 import tempfile
 import time
 
-from bench_common import cpu_name, write_result
+from bench_common import cpu_name, result_header, write_result
 
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
@@ -76,14 +75,8 @@ def main():
         ours = json.loads(out)
     hf_tok_s = args.batch * args.new / hf_seconds
     device_name = torch.cuda.get_device_name(0) if args.device == "cuda" else cpu_name(torch.get_num_threads())
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    today = datetime.date.today().isoformat()
     result = {
-        "benchmark": "generate",
-        "device": device_name,
-        "date": today,
-        "commit": commit,
-        "software": {"torch": torch.__version__, "transformers": transformers.__version__},
+        **result_header("generate", device_name, {"torch": torch.__version__, "transformers": transformers.__version__}),
         "config": {"model": f"llama-random-{shape['num_hidden_layers']}x{shape['hidden_size']}",
                    "prompt": args.prompt, "new_tokens": args.new, "batch": args.batch,
                    "dtype": str(dtype).replace("torch.", ""), "threads": args.threads, "decoding": "greedy"},
@@ -92,7 +85,7 @@ def main():
         "ratio": {"new_tok_s": round(ours["new_tok_s"] / hf_tok_s, 3)},
     }
     kind = "cpu" if args.device == "cpu" else torch.cuda.get_device_name(0).split()[1].lower()
-    write_result(result, "generate", kind, today)
+    write_result(result, "generate", kind)
 
 
 if __name__ == "__main__":

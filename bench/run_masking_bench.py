@@ -9,7 +9,6 @@ Usage: run_masking_bench.py BUILD_DIR [--device cpu|cuda] [--threads N] [--seqs 
                             [--chunk N] [--steps N]
 """
 import argparse
-import datetime
 import json
 import os
 import resource
@@ -18,7 +17,7 @@ import sys
 import tempfile
 import time
 
-from bench_common import cpu_name, write_result
+from bench_common import cpu_name, result_header, write_result
 from run_train_bench import SHAPES, make_model_dir
 
 import torch  # noqa: E402
@@ -95,14 +94,8 @@ def main():
             ratio.update({f"speed_{seq}": round(ref["step_ms"] / chunked["step_ms"], 3),
                           f"{memory}_{seq}": round(chunked[memory] / ref[memory], 3)})
     device_name = torch.cuda.get_device_name(0) if args.device == "cuda" else cpu_name(args.threads)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    today = datetime.date.today().isoformat()
     result = {
-        "benchmark": "masking",
-        "device": device_name,
-        "date": today,
-        "commit": commit,
-        "software": {"torch": torch.__version__, "transformers": transformers.__version__},
+        **result_header("masking", device_name, {"torch": torch.__version__, "transformers": transformers.__version__}),
         "config": {"model": f"llama-random-{shape['num_hidden_layers']}x{shape['hidden_size']}-vocab{vocab}",
                    "seqs": args.seqs, "doc_tokens": args.doc, "chunk_tokens": args.chunk, "batch": 1,
                    "dtype": "fp32", "threads": args.threads, "timed_steps": args.steps - 1,
@@ -112,7 +105,7 @@ def main():
         "ratio": ratio,
     }
     kind = "cpu" if args.device == "cpu" else torch.cuda.get_device_name(0).split()[1].lower()
-    write_result(result, "masking", kind, today)
+    write_result(result, "masking", kind)
 
 
 if __name__ == "__main__":

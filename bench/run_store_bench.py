@@ -185,7 +185,7 @@ def main():
             "import_mb_s": round(imp["import_mb_s"] / imp["raw_read_mb_s"], 4),
         },
     }
-    write_result(result, "store", "cpu", today)
+    write_result(result, "store", "cpu")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ Writes bench/results/train-<device>-<date>.json (BENCH.md format).
 Usage: run_train_bench.py BUILD_DIR [--device cpu|cuda] [--threads N] [--seq N] [--batch N] [--steps N]
 """
 import argparse
-import datetime
 import json
 import os
 import statistics
@@ -16,7 +15,7 @@ import subprocess
 import tempfile
 import time
 
-from bench_common import cpu_name, write_result
+from bench_common import cpu_name, result_header, write_result
 
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
@@ -105,14 +104,8 @@ def main():
                                  env=dict(os.environ)).stdout
             ours[masking] = json.loads(out.strip().splitlines()[-1])
     device_name = torch.cuda.get_device_name(0) if args.device == "cuda" else cpu_name(args.threads)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    today = datetime.date.today().isoformat()
     result = {
-        "benchmark": "train",
-        "device": device_name,
-        "date": today,
-        "commit": commit,
-        "software": {"torch": torch.__version__, "transformers": transformers.__version__},
+        **result_header("train", device_name, {"torch": torch.__version__, "transformers": transformers.__version__}),
         "config": {"model": f"llama-random-{shape['num_hidden_layers']}x{shape['hidden_size']}-vocab{vocab}",
                    "seq": args.seq, "micro_batch": args.batch, "dtype": "fp32" if args.device == "cpu" else "bf16-mixed",
                    "threads": args.threads, "timed_steps": args.steps - args.warmup,
@@ -123,7 +116,7 @@ def main():
         "ratio": {"tok_s": round(ours["0"]["tok_s"] / ref_tok_s, 3)},
     }
     kind = "cpu" if args.device == "cpu" else torch.cuda.get_device_name(0).split()[1].lower()
-    write_result(result, "train", kind, today)
+    write_result(result, "train", kind)
 
 
 if __name__ == "__main__":
