@@ -1,7 +1,8 @@
 // Known-answer check of the evaluator on a real model. The demo base model (resources/demo/base-model) was
 // trained by our own trainer at 256 tokens (tools/demo/build_base_model.sh), so its NIAH heatmap on the demo
 // grid (resources/demo/niah-demo.json) must be green up to its trained length and red well beyond it.
-// Runs the grid through ropewalk-cli as a user would, into a project holding the demo corpus.
+// Runs the grid through ropewalk-cli as a user would, into a project holding the demo corpus, and checks
+// the answers behind two cells (inside and beyond the trained length) against transformers' generate.
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -9,7 +10,13 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_test_support.h"
+#include "rw/core/eval/default_haystack.h"
+#include "rw/core/eval/eval_suite.h"
+#include "rw/core/eval/niah.h"
+#include "rw/core/eval/text_generator.h"
+#include "rw/core/io/hf_model_dir.h"
 #include "rw/core/store/run_store.h"
+#include "rw/core/tokenizer/tokenizer.h"
 #include "rw/core/util/files.h"
 #include "rw/core/util/sha256.h"
 #include "test_support.h"
@@ -89,6 +96,39 @@ class TestDemoBaseModel : public QObject {
     // The same cells are in the store, so the GUI heatmap and export-heatmap draw this picture.
     auto store = rw::core::RunStore::open(project_ / "store.db", rw::core::OpenMode::ReadOnly);
     QCOMPARE(store.eval_cells_since(out.at("run_id").get<std::int64_t>(), 0).size(), size_t(35));
+  }
+
+  void answersEqualTransformers() {
+    // The same prompts (ids) through our generator and through transformers' greedy generate: the
+    // heatmap's verdicts are the model's, not an artifact of our inference code.
+    using namespace rw::core;
+    const EvalSuite suite = parse_eval_suite(read_text_file(demo_dir() / "niah-demo.json"), "niah-demo.json");
+    const auto tokenizer = load_tokenizer(base_model());
+    LoadedModel loaded = load_hf_model(base_model());
+    loaded.model->eval();
+    const NiahBuilder builder(*tokenizer, suite.niah, builtin_haystack_text(), 1024);
+    LlamaTextGenerator ours(loaded.model, *tokenizer, loaded.generation);
+    json prompts = json::array();
+    std::vector<std::string> outputs;
+    for (const std::int64_t length : {256, 512}) {
+      const EvalPrompt prompt = builder.item(length, 50, PromptFormat{ChatFormat::Plain}).prompt;
+      prompts.push_back(tokenizer->encode(prompt.text, prompt.add_special_tokens));
+      outputs.push_back(ours.generate({prompt}, suite.niah.max_new_tokens).at(0));
+    }
+    QVERIFY2(outputs[0].find("48213") != std::string::npos, outputs[0].c_str());  // inside: found
+    QVERIFY2(outputs[1].find("48213") == std::string::npos, outputs[1].c_str());  // beyond: lost
+
+    const fs::path file = fs::path(tmp_.path().toStdString()) / "prompts.json";
+    rw::test::write_bytes(file, prompts.dump());
+    const auto r =
+        rw::test::run_oracle("hf_greedy.py", {q(base_model()), q(file), QString::number(suite.niah.max_new_tokens)});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
+    const json theirs = json::parse(r.std_out.trimmed().toStdString());
+    QCOMPARE(theirs.size(), size_t(2));
+    for (size_t i = 0; i < 2; ++i) {
+      const std::string text = tokenizer->decode(theirs[i].get<std::vector<std::int32_t>>(), true);
+      QCOMPARE(QString::fromStdString(outputs[i]), QString::fromStdString(text));
+    }
   }
 
  private:
