@@ -126,6 +126,13 @@ std::int64_t RunStore::create_run(std::string_view name, std::string_view kind, 
   return db_.last_insert_rowid();
 }
 
+void RunStore::set_config(std::int64_t run_id, std::string_view config_json) {
+  auto s = db_.prepare("UPDATE runs SET config_json = ?2 WHERE id = ?1");
+  s.bind(1, run_id).bind(2, config_json);
+  s.run();
+  if (db_.changes() == 0) fail("{}: no run {}", db_.path().string(), run_id);
+}
+
 void RunStore::set_state(std::int64_t run_id, RunState to, std::string_view reason) {
   Transaction tx(db_);  // read-check-write under the write lock, so two processes cannot both move a run
   const RunRecord run = load_run(db_, run_id);

@@ -35,6 +35,7 @@
 #include "rw/core/train/chunked_cross_entropy.h"
 #include "rw/core/train/model_init.h"
 #include "rw/core/train/optimizer.h"
+#include "rw/core/train/resume_rules.h"
 #include "rw/core/util/device.h"
 #include "rw/core/util/error.h"
 #include "rw/core/util/files.h"
@@ -150,19 +151,28 @@ std::int64_t reopen_run(RunStore& store, const Project& project, const RunConfig
          dir.string());
   checkpoint = *latest;
   state = load_training_state(checkpoint);
-  if (state.run_config_json != run_config_to_json(config)) {
-    fail(
-        "--resume: {} differs from the run config run {} was trained with (kept in {}); resume with that file or "
-        "start a new run",
-        config.source, run->id, (checkpoint / "training_state").string());
+  const std::string now_json = run_config_to_json(config);
+  std::string changes;
+  if (state.run_config_json != now_json) {
+    const RunConfig trained = parse_run_config(state.run_config_json, (checkpoint / "training_state").string());
+    if (const std::string refusal = resume_refusal(trained, config, state.stage, state.stage_step); !refusal.empty()) {
+      fail(
+          "--resume: {} changes what run {} has already trained with ({}); a resumed run may change only its "
+          "description, eval and checkpoint settings and the steps or stages it has not reached yet. Resume with "
+          "the config kept in {} or start a new run",
+          config.source, run->id, refusal, (checkpoint / "training_state").string());
+    }
+    changes = resume_changes(trained, config);
   }
   if (run->state == RunState::Running && effective_state(*run, now_ms(), 0) == RunState::Crashed) {
     store.set_state(run->id, RunState::Crashed, "the trainer process is gone");
   }
   store.resume(run->id);
   TrainStore(store.database()).discard_after(run->id, state.step);
+  if (!changes.empty()) store.set_config(run->id, now_json);
   store.add_event(run->id, "info",
-                  fmt::format("resumed from {} (step {})", checkpoint.filename().string(), state.step));
+                  fmt::format("resumed from {} (step {}){}", checkpoint.filename().string(), state.step,
+                              changes.empty() ? "" : " with a changed run config: " + changes));
   return run->id;
 }
 

@@ -13,6 +13,7 @@
 #include "rw/core/store/corpus_store.h"
 #include "rw/core/store/dataset_store.h"
 #include "rw/core/store/migrations.h"
+#include "rw/core/train/resume_rules.h"
 #include "rw/core/train/run_config.h"
 #include "test_support.h"
 
@@ -408,6 +409,36 @@ class TestRunConfig : public QObject {
                  {"tokenizer", {{"sentencepiece", {{"vocab_size", 100}, {"from_corpus", "wiki"}}}}}};
     expect_error([&] { validate_against_store(parse(j), db); },
                  {"\"init.tokenizer.sentencepiece.from_corpus\": no corpus named \"wiki\""});
+  }
+
+  void resumeRules() {
+    // A run of two stages stopped after 4 steps of stages[1].
+    const json trained = two_stages("16k", 16384, {{"rope", {{"theta", 40000}}}});
+    const auto refusal = [&](const json& now) { return q(resume_refusal(parse(trained), parse(now), 1, 4)); };
+    QCOMPARE(refusal(trained), QString());
+    json j = trained;
+    j["description"] = "longer";
+    j["checkpoint"] = {{"every_steps", 7}};
+    j["stages"][1]["steps"] = 30;
+    j["stages"].push_back(minimal()["stages"][0]);
+    j["stages"][2]["name"] = "4k again";
+    QCOMPARE(refusal(j), QString());
+    QCOMPARE(q(resume_changes(parse(trained), parse(j))),
+             q("description, checkpoint, stages[1].steps, stages[2] added"));
+
+    j = trained;
+    j["stages"][0]["steps"] = 12;  // a finished stage
+    QCOMPARE(refusal(j), q("stages[0].steps: 10 -> 12"));
+    j = trained;
+    j["stages"][1]["rope"]["theta"] = 80000;  // the stage in progress
+    QCOMPARE(refusal(j), q("stages[1].rope.theta: 40000.0 -> 80000.0"));
+    j = trained;
+    j["stages"][1]["steps"] = 3;
+    QVERIFY(refusal(j).contains("fewer than the 4 steps it has done"));
+    QVERIFY(refusal(minimal()).contains("stages: 1 stages, but the run stopped in stages[1]"));
+    j = trained;
+    j["seed"] = 3;
+    QCOMPARE(refusal(j), q("seed: 1234 -> 3"));
   }
 
   void examplesParseAndValidate() {

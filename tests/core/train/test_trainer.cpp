@@ -221,6 +221,50 @@ class TestTrainer : public QObject {
     expect_transformers_logits(ours, *done.last_checkpoint, 100);
   }
 
+  void resumeAcceptsChangesToStepsNotTaken() {
+    const Project project = make_project("grow");
+    const json trained = debug_config("grow", one_stage(6));
+    TrainOptions options;
+    options.max_steps = 4;
+    const TrainResult part = train(project, config_of(trained), options);
+    QCOMPARE(part.state, RunState::Stopped);
+    options.max_steps = 0;
+    options.resume = true;
+
+    // What shaped the 4 steps taken is refused, naming the change; the run stays stopped.
+    json lr = trained;
+    lr["optimizer"]["lr"] = 2e-3;
+    QVERIFY(error_of([&] { train(project, config_of(lr), options); }).contains("optimizer.lr: 0.003 -> 0.002"));
+    json seq = trained;
+    seq["stages"][0]["seq_len"] = 32;
+    QVERIFY(error_of([&] { train(project, config_of(seq), options); }).contains("stages[0].seq_len: 64 -> 32"));
+    json fewer = trained;
+    fewer["stages"][0]["steps"] = 3;
+    QVERIFY(
+        error_of([&] { train(project, config_of(fewer), options); }).contains("fewer than the 4 steps it has done"));
+    RunStore store(project.open_store());
+    QCOMPARE(store.run(part.run_id).state, RunState::Stopped);
+
+    // More steps in the current stage, a new stage and other checkpoint settings are accepted.
+    json grown = trained;
+    grown["stages"][0]["steps"] = 8;
+    grown["stages"].push_back(
+        {{"name", "more"}, {"seq_len", 64}, {"steps", 2}, {"warmup_steps", 1}, {"data", {{{"corpus", "demo"}}}}});
+    grown["checkpoint"]["every_steps"] = 5;
+    const RunConfig config = config_of(grown);
+    const TrainResult done = train(project, config, options);
+    QCOMPARE(done.state, RunState::Finished);
+    QCOMPARE(done.run_id, part.run_id);
+    QCOMPARE(done.step, std::int64_t{10});
+    QCOMPARE(losses(store, done.run_id).size(), size_t{10});
+    QCOMPARE(store.run(done.run_id).config_json, run_config_to_json(config));  // the store tells the truth
+    bool logged = false;
+    for (const EventRecord& e : store.events_since(done.run_id, 0))
+      logged |=
+          e.text.find("with a changed run config: checkpoint, stages[0].steps, stages[1] added") != std::string::npos;
+    QVERIFY(logged);
+  }
+
   void sftTrainsOnRepliesOnly() {
     const Project project = make_project("sft");
     {

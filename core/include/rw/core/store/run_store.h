@@ -106,6 +106,9 @@ class RunStore {
   // ---- writers ----
   /// New run in state queued; returns its id.
   std::int64_t create_run(std::string_view name, std::string_view kind, std::string_view config_json = "{}");
+  /// Replaces a run's config JSON (a resumed run that continues under an accepted change). Error naming
+  /// the run when it does not exist.
+  void set_config(std::int64_t run_id, std::string_view config_json);
   /// Moves a run to `to` atomically. Error naming the run, `from` and `to` when the change is illegal.
   /// -> running records started_ms, this pid and host, and a first heartbeat; a final state records ended_ms
   /// and `reason` (failure_reason, meant for failed/crashed).

@@ -24,7 +24,8 @@ class Project;
 struct TrainOptions {
   ProgressMode progress = ProgressMode::None;
   /// Continue run `resume_run` (or, when unset, the newest train run named like the config) from its
-  /// latest checkpoint. The run config must be the one the checkpoint was trained under.
+  /// latest checkpoint. The run config may differ from the checkpoint's only as resume_rules.h allows;
+  /// an accepted change replaces the run's stored config and is logged as an event.
   bool resume = false;
   std::optional<std::int64_t> resume_run;
   /// Checked once per optimizer step; when it becomes true the trainer checkpoints and stops (SIGINT/SIGTERM).
