@@ -98,9 +98,12 @@ at::Tensor build_attention_bias(const at::Tensor& attention_mask, const at::Tens
 AttentionMask build_attention_mask(const at::Tensor& attention_mask, const at::Tensor& segment_ids, int64_t batch,
                                    int64_t query_len, int64_t past_len, int64_t window, int64_t chunk_tokens,
                                    at::ScalarType dtype, at::Device device) {
-  const bool padded = attention_mask.defined() && !attention_mask.all().item<bool>();
-  if (segment_ids.defined() && chunk_tokens > 0 && !padded && past_len == 0 && (window <= 0 || query_len <= window) &&
-      segment_ids.size(0) == batch && segment_ids.size(1) == query_len) {
+  const bool chunkable = segment_ids.defined() && chunk_tokens > 0 && past_len == 0 &&
+                         (window <= 0 || query_len <= window) && segment_ids.size(0) == batch &&
+                         segment_ids.size(1) == query_len;
+  // Only then ask whether there is padding: the question is a device sync, and generation (a mask, no
+  // segments) takes this path at every step.
+  if (chunkable && (!attention_mask.defined() || attention_mask.all().item<bool>())) {
     if (auto chunked = document_chunks(segment_ids, chunk_tokens, dtype, device)) return std::move(*chunked);
   }
   return {build_attention_bias(attention_mask, segment_ids, batch, query_len, past_len, window, dtype, device)};
