@@ -1,11 +1,9 @@
 // Document masking cost: one forward + backward of an HF folder's model on packed sequences of
 // equal-length documents (segment ids, reset positions), with attention either under one dense
 // [B, 1, T, T] mask (CHUNK_TOKENS 0) or in chunks of whole documents (attention_mask.h).
-// Prints {"step_ms": median, "peak_rss_mb": the process's peak resident memory, "peak_cuda_mb"} —
+// Prints {"step_ms": median, "peak_mb": peak_memory_mb (CUDA allocator peak, or the process's peak RSS)} —
 // run each variant in its own process so the peaks are its own (bench/run_masking_bench.py does).
 //   bench_document_masking MODEL_DIR SEQ DOC_TOKENS CHUNK_TOKENS STEPS [DEVICE]
-#include <sys/resource.h>
-
 #include <ATen/ATen.h>
 #include <torch/torch.h>
 
@@ -17,28 +15,9 @@
 
 #include "rw/core/io/hf_model_dir.h"
 #include "rw/core/util/device.h"
-
-#if __has_include(<c10/cuda/CUDACachingAllocator.h>)
-#include <c10/cuda/CUDACachingAllocator.h>
-#define RW_BENCH_HAS_CUDA_ALLOCATOR 1
-#endif
+#include "rw/core/util/peak_memory.h"
 
 using namespace rw::core;
-
-namespace {
-
-double peak_cuda_mb(const at::Device& device) {
-#ifdef RW_BENCH_HAS_CUDA_ALLOCATOR
-  if (device.is_cuda()) {
-    const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device.index() < 0 ? 0 : device.index());
-    return static_cast<double>(stats.allocated_bytes[0].peak) / (1024.0 * 1024.0);
-  }
-#endif
-  (void)device;
-  return 0;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 6) {
@@ -69,11 +48,8 @@ int main(int argc, char** argv) {
       ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     }
     std::sort(ms.begin() + 1, ms.end());  // the first step warms up
-    rusage usage{};
-    ::getrusage(RUSAGE_SELF, &usage);
     std::cout << nlohmann::json{{"step_ms", ms.size() > 1 ? ms[1 + (ms.size() - 1) / 2] : ms[0]},
-                                {"peak_rss_mb", static_cast<double>(usage.ru_maxrss) / 1024.0},
-                                {"peak_cuda_mb", peak_cuda_mb(device)}}
+                                {"peak_mb", peak_memory_mb(device)}}
                      .dump()
               << "\n";
   } catch (const std::exception& e) {

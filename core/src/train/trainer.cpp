@@ -5,17 +5,8 @@
 
 #include <ATen/autocast_mode.h>
 #include <c10/util/Exception.h>
-#include <sys/resource.h>
 #include <torch/cuda.h>
 #include <torch/torch.h>
-
-// The CUDA allocator's statistics need the CUDA headers, which only the wheel's full CUDA config provides.
-#if __has_include(<cuda_runtime_api.h>) && __has_include(<c10/cuda/CUDACachingAllocator.h>)
-#include <c10/cuda/CUDACachingAllocator.h>
-#define RW_HAS_CUDA_ALLOCATOR_STATS 1
-#else
-#define RW_HAS_CUDA_ALLOCATOR_STATS 0
-#endif
 
 #include <spdlog/spdlog.h>
 
@@ -39,6 +30,7 @@
 #include "rw/core/util/device.h"
 #include "rw/core/util/error.h"
 #include "rw/core/util/files.h"
+#include "rw/core/util/peak_memory.h"
 
 namespace rw::core {
 namespace {
@@ -65,21 +57,6 @@ class AutocastScope {
  private:
   bool on_;
 };
-
-double peak_memory_mb(const at::Device& device) {
-  if (device.is_cuda()) {
-#if RW_HAS_CUDA_ALLOCATOR_STATS
-    const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device.index());
-    const auto aggregate = static_cast<size_t>(c10::CachingAllocator::StatType::AGGREGATE);
-    return static_cast<double>(stats.allocated_bytes[aggregate].peak) / (1024.0 * 1024.0);
-#else
-    return std::nan("");  // a build against the wheel's CPU libraries only cannot ask the CUDA allocator
-#endif
-  }
-  rusage usage{};
-  ::getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
-}
 
 struct MicroBatch {
   at::Tensor ids, labels, positions, segments;  // [B, T] int64 each
