@@ -40,6 +40,13 @@ std::string first_difference(const json& a, const json& b, const std::string& pa
 
 constexpr const char* kFreeKeys[] = {"description", "eval", "checkpoint"};
 
+/// A stage's JSON without its length (steps or tokens): what must not change once the stage has begun.
+json without_length(json stage) {
+  stage.erase("steps");
+  stage.erase("tokens");
+  return stage;
+}
+
 }  // namespace
 
 std::string resume_refusal(const RunConfig& trained, const RunConfig& now, std::int64_t stage,
@@ -57,16 +64,12 @@ std::string resume_refusal(const RunConfig& trained, const RunConfig& now, std::
   if (stages_b.size() <= current)
     return fmt::format("stages: {} stages, but the run stopped in stages[{}]", stages_b.size(), stage);
   for (size_t i = 0; i <= current; ++i) {
-    json sa = stages_a.at(i), sb = stages_b.at(i);
-    if (i == current) {
-      if (stage_steps(now, now.stages[i]) < stage_step)
-        return fmt::format("stages[{}].steps: {} -> {}, fewer than the {} steps it has done", i,
-                           stage_steps(trained, trained.stages[i]), stage_steps(now, now.stages[i]), stage_step);
-      for (const char* key : {"steps", "tokens"}) {
-        sa.erase(key);
-        sb.erase(key);
-      }
-    }
+    const bool in_progress = i == current;
+    if (in_progress && stage_steps(now, now.stages[i]) < stage_step)
+      return fmt::format("stages[{}].steps: {} -> {}, fewer than the {} steps it has done", i,
+                         stage_steps(trained, trained.stages[i]), stage_steps(now, now.stages[i]), stage_step);
+    const json sa = in_progress ? without_length(stages_a.at(i)) : stages_a.at(i);
+    const json sb = in_progress ? without_length(stages_b.at(i)) : stages_b.at(i);
     if (auto d = first_difference(sa, sb, fmt::format("stages[{}]", i)); !d.empty()) return d;
   }
   return "";
@@ -86,15 +89,8 @@ std::string resume_changes(const RunConfig& trained, const RunConfig& now) {
     } else if (i >= sa.size()) {
       changed.push_back(fmt::format("stages[{}] added", i));
     } else if (sa[i] != sb[i]) {
-      const bool steps_only = [&] {
-        json x = sa[i], y = sb[i];
-        for (const char* key : {"steps", "tokens"}) {
-          x.erase(key);
-          y.erase(key);
-        }
-        return x == y;
-      }();
-      changed.push_back(steps_only ? fmt::format("stages[{}].steps", i) : fmt::format("stages[{}]", i));
+      const bool length_only = without_length(sa[i]) == without_length(sb[i]);
+      changed.push_back(length_only ? fmt::format("stages[{}].steps", i) : fmt::format("stages[{}]", i));
     }
   }
   return fmt::format("{}", fmt::join(changed, ", "));
