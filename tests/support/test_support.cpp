@@ -4,9 +4,10 @@
 #include <QProcess>
 #include <nlohmann/json.hpp>
 
-#include <csignal>
 #include <torch/cuda.h>
+#include <csignal>
 
+#include "rw/core/store/migrations.h"
 #include "rw/core/util/error.h"
 #include "rw/core/util/files.h"
 
@@ -37,6 +38,11 @@ std::filesystem::path hf_fixture_dir() { return std::filesystem::path(RW_FIXTURE
 
 std::filesystem::path source_path(const std::string& relative) {
   return std::filesystem::path(RW_SOURCE_DIR) / relative;
+}
+
+std::unique_ptr<rw::core::Database> open_scratch_store(const QString& dir, int& count) {
+  const auto path = std::filesystem::path(dir.toStdString()) / (std::to_string(++count) + ".db");
+  return std::make_unique<rw::core::Database>(rw::core::open_store(path, rw::core::OpenMode::ReadWrite));
 }
 
 double max_relative_error(const at::Tensor& a, const at::Tensor& b, double floor) {

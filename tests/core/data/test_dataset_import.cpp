@@ -10,7 +10,6 @@
 
 #include "rw/core/data/dataset_import.h"
 #include "rw/core/store/dataset_store.h"
-#include "rw/core/store/migrations.h"
 #include "test_support.h"
 
 using namespace rw::core;
@@ -35,8 +34,7 @@ class TestDatasetImport : public QObject {
  private Q_SLOTS:
   void init() {
     QVERIFY(tmp_.isValid());
-    db_ = std::make_unique<Database>(
-        open_store(tmp_.filePath(QString::number(++n_) + ".db").toStdString(), OpenMode::ReadWrite));
+    db_ = rw::test::open_scratch_store(tmp_.path(), n_);
   }
   void cleanup() { db_.reset(); }
 

@@ -10,7 +10,6 @@
 
 #include "rw/core/data/document_stream.h"
 #include "rw/core/store/corpus_store.h"
-#include "rw/core/store/migrations.h"
 #include "rw/core/util/sha256.h"
 #include "test_support.h"
 
@@ -52,8 +51,7 @@ class TestDocumentStream : public QObject {
  private Q_SLOTS:
   void init() {
     QVERIFY(tmp_.isValid());
-    db_ = std::make_unique<Database>(
-        open_store(tmp_.filePath(QString::number(++n_) + ".db").toStdString(), OpenMode::ReadWrite));
+    db_ = rw::test::open_scratch_store(tmp_.path(), n_);
     texts_.clear();
     for (int i = 0; i < 12; ++i)
       texts_.push_back(std::string(static_cast<size_t>(5 + 7 * i), static_cast<char>('a' + i)));

@@ -13,7 +13,6 @@
 #include "rw/core/data/chat_format.h"
 #include "rw/core/data/sample_stream.h"
 #include "rw/core/store/dataset_store.h"
-#include "rw/core/store/migrations.h"
 #include "rw/core/tokenizer/sentencepiece_tokenizer.h"
 #include "test_support.h"
 
@@ -158,8 +157,7 @@ class TestSampleStream : public QObject {
  private Q_SLOTS:
   void init() {
     QVERIFY(tmp_.isValid());
-    db_ = std::make_unique<Database>(
-        open_store(tmp_.filePath(QString::number(++n_) + ".db").toStdString(), OpenMode::ReadWrite));
+    db_ = rw::test::open_scratch_store(tmp_.path(), n_);
     DatasetStore store(*db_);
     dataset_ = store.create_dataset({.name = "chat"}).id;
     // Replies of growing length, so samples differ in size (rendered under plain: 26 + user + reply + 1).

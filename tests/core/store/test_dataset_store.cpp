@@ -8,7 +8,6 @@
 
 #include "rw/core/store/corpus_store.h"
 #include "rw/core/store/dataset_store.h"
-#include "rw/core/store/migrations.h"
 #include "test_support.h"
 
 using namespace rw::core;
@@ -33,8 +32,7 @@ class TestDatasetStore : public QObject {
  private Q_SLOTS:
   void init() {
     QVERIFY(tmp_.isValid());
-    db_ = std::make_unique<Database>(
-        open_store(tmp_.filePath(QString::number(++n_) + ".db").toStdString(), OpenMode::ReadWrite));
+    db_ = rw::test::open_scratch_store(tmp_.path(), n_);
   }
   void cleanup() { db_.reset(); }
 
