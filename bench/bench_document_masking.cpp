@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "rw/core/io/hf_model_dir.h"
-#include "rw/core/util/device.h"
-#include "rw/core/util/peak_memory.h"
+#include "rw/core/runtime/device.h"
+#include "rw/core/runtime/peak_memory.h"
 
 using namespace rw::core;
 

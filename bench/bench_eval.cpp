@@ -13,7 +13,8 @@
 #include <sstream>
 
 #include "rw/core/eval/eval_runner.h"
-#include "rw/core/model/model_config.h"
+#include "rw/core/config/run_config.h"
+#include "rw/core/model/text_generator.h"
 #include "rw/core/tokenizer/tokenizer.h"
 
 using namespace rw::core;
@@ -35,18 +36,14 @@ int main(int argc, char** argv) {
     const at::Device device =
         argc > 6 && std::string(argv[6]) == "cuda" ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
 
-    ModelConfig config;
-    config.vocab_size = std::max<std::int64_t>(tokenizer->vocab_size(), 32000);
-    config.hidden_size = 256;
-    config.intermediate_size = 768;
-    config.num_hidden_layers = 4;
-    config.num_attention_heads = 8;
-    config.num_key_value_heads = 4;
-    config.head_dim = 32;
-    config.max_position_embeddings = 8192;
-    config.tie_word_embeddings = true;
-    config.rope.theta = 10000.0;
-    config.layer_windows.assign(4, 0);  // full attention in every layer
+    const ModelConfig config = scratch_model_config({.hidden_size = 256,
+                                                     .intermediate_size = 768,
+                                                     .num_hidden_layers = 4,
+                                                     .num_attention_heads = 8,
+                                                     .num_key_value_heads = 4,
+                                                     .max_position_embeddings = 8192,
+                                                     .tie_word_embeddings = true},
+                                                    std::max<std::int64_t>(tokenizer->vocab_size(), 32000));
     at::manual_seed(0);
     LlamaForCausalLM model(config);
     model->to(device);
@@ -54,7 +51,7 @@ int main(int argc, char** argv) {
     for (const auto& p : model->parameters()) params += p.numel();
 
     LlamaTextGenerator generator(model, *tokenizer);
-    const EvalTarget target{&generator, tokenizer.get(), PromptFormat{}, &model};
+    const EvalTarget target{&generator, tokenizer.get(), ChatFormat::Completion, &model};
     const EvalTexts texts = load_eval_texts(suite, nullptr);
     EvalSuite warm = suite;  // one small cell first: allocator and thread-pool warm-up
     warm.lengths = {suite.lengths.front()};

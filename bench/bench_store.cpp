@@ -25,6 +25,7 @@
 
 #include "rw/core/data/chunking.h"
 #include "rw/core/data/corpus_import.h"
+#include "rw/core/retrieval/bm25_retriever.h"
 #include "rw/core/store/corpus_store.h"
 #include "rw/core/store/database.h"
 #include "rw/core/store/metric_writer.h"
@@ -374,16 +375,16 @@ json time_queries(const BuiltStore& built, const std::vector<Query>& queries) {
   read_all(built.path, buffer);  // page cache warm, as it is after a build or for a store in daily use
   buffer = std::string();
   Database db = rw::core::open_store(built.path, OpenMode::ReadOnly);
-  rw::core::CorpusStore store(db);
-  rw::core::SearchOptions options;
+  rw::core::Bm25Retriever retriever(db);
+  rw::core::RetrieveOptions options;
   options.limit = 10;
   options.corpus_id = built.corpus_id;
-  store.search(queries.front().text, options);  // first-use costs (schema parse) out of the figures
+  retriever.retrieve(queries.front().text, options);  // first-use costs (schema parse) out of the figures
   std::vector<double> all, mid, frequent;
   json per_query = json::array();
   for (const Query& q : queries) {
     const auto start = Clock::now();
-    const std::vector<rw::core::SearchHit> hits = store.search(q.text, options);
+    const std::vector<rw::core::RetrievedChunk> hits = retriever.retrieve(q.text, options);
     const double ms = seconds_since(start) * 1e3;
     all.push_back(ms);
     (q.frequent ? frequent : mid).push_back(ms);

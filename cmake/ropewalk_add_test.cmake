@@ -1,17 +1,27 @@
-# ropewalk_add_test(<source> LABELS <label>... [FIXTURES <name>...] [TIMEOUT <s>])
+# ropewalk_add_test(<source> LABELS <label>... [ENGINE] [FIXTURES <name>...] [TIMEOUT <s>])
 # One source -> one QtTest executable -> one CTest test named after the file.
+# Tests link rw_core through rw_test_support, or with ENGINE rw_engine (LibTorch) through rw_test_engine;
+# the others are listed in the global property RW_TORCH_FREE_TESTS and checked to load no LibTorch (test torch_free_binaries).
 # Tests get the venv python (oracle scripts), the source dir and the generated-fixture dir as
-# compile definitions, and share one precompiled header target.
+# compile definitions, and share one precompiled header target per library.
 # The per-folder test lists are include()d into tests/CMakeLists.txt rather than added as
 # subdirectories: Qt6::Test defines QT_TESTCASE_BUILDDIR from the target's binary dir, and the
 # shared PCH is only valid for targets whose definitions match it.
 function(ropewalk_add_test source)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "LABELS;FIXTURES" ${ARGN})
+  cmake_parse_arguments(ARG "ENGINE" "TIMEOUT" "LABELS;FIXTURES" ${ARGN})
   get_filename_component(name ${source} NAME_WE)
   add_executable(${name} ${CMAKE_CURRENT_LIST_DIR}/${source})
-  target_link_libraries(${name} PRIVATE rw_test_support)
+  if(ARG_ENGINE)
+    set(kind engine)
+    target_link_libraries(${name} PRIVATE rw_test_engine)
+  else()
+    set(kind core)
+    target_link_libraries(${name} PRIVATE rw_test_support)
+    ropewalk_require_torch_free(${name})
+    set_property(GLOBAL APPEND PROPERTY RW_TORCH_FREE_TESTS $<TARGET_FILE:${name}>)
+  endif()
   if(ROPEWALK_USE_PCH)
-    target_precompile_headers(${name} REUSE_FROM rw_test_pch)
+    target_precompile_headers(${name} REUSE_FROM rw_test_pch_${kind})
   endif()
   set_target_properties(${name} PROPERTIES AUTOMOC ON)
   ropewalk_set_warnings(${name})

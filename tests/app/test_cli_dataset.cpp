@@ -22,51 +22,48 @@ class TestCliDataset : public QObject {
   Q_OBJECT
  private Q_SLOTS:
   void init() {
-    tmp_ = std::make_unique<QTemporaryDir>();
-    root_ = fs::path(tmp_->path().toStdString());
-    project_ = root_ / "project";
-    const auto r = run_cli({"project", "init", q(project_)});
-    QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
+    scratch_ = std::make_unique<rw::test::ScratchProject>();
+    QVERIFY2(scratch_->error.isEmpty(), qPrintable(scratch_->error));
     write_bytes(
-        root_ / "chat.jsonl",
+        scratch_->root / "chat.jsonl",
         "{\"messages\": [{\"role\": \"user\", \"content\": \"Where do tides come from?\"}, {\"role\": "
         "\"assistant\", \"content\": \"The moon's gravity.\"}]}\n"
         "{\"conversations\": [{\"from\": \"human\", \"value\": \"2+2?\"}, {\"from\": \"gpt\", \"value\": \"4\"}]}\n"
         "{\"instruction\": \"Name a colour\", \"output\": \"Blue\"}\n"
         "{\"messages\": [{\"role\": \"user\", \"content\": \"no answer\"}]}\n");
   }
-  void cleanup() { tmp_.reset(); }
+  void cleanup() { scratch_.reset(); }
 
   void importListShow() {
-    auto r = run_cli({"dataset", "import", q(project_), q(root_ / "chat.jsonl"), "--name", "chat"});
+    auto r = run_cli({"dataset", "import", q(scratch_->project), q(scratch_->root / "chat.jsonl"), "--name", "chat"});
     QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
     QVERIFY2(r.std_out.contains("dataset 'chat' (new): 3 samples imported (messages 1, sharegpt 1, alpaca 1), 0 "
                                 "duplicates skipped, 4 lines read"),
              qPrintable(r.std_out));
     QVERIFY2(r.std_out.contains("line 4: no assistant turn"), qPrintable(r.std_out));
 
-    r = run_cli({"dataset", "import", q(project_), q(root_ / "chat.jsonl"), "--name", "chat", "--json"});
+    r = run_cli({"dataset", "import", q(scratch_->project), q(scratch_->root / "chat.jsonl"), "--name", "chat", "--json"});
     QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
     const json report = stdout_json(r);
     QCOMPARE(report.at("imported").get<int>(), 0);
     QCOMPARE(report.at("duplicates").get<int>(), 3);
     QCOMPARE(report.at("created").get<bool>(), false);
 
-    r = run_cli({"dataset", "list", q(project_), "--json"});
+    r = run_cli({"dataset", "list", q(scratch_->project), "--json"});
     QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
     const json list = stdout_json(r);
     QCOMPARE(list.size(), size_t{1});
     QCOMPARE(QString::fromStdString(list.at(0).at("name").get<std::string>()), QString("chat"));
     QCOMPARE(list.at(0).at("samples").get<int>(), 3);
-    r = run_cli({"dataset", "list", q(project_)});
+    r = run_cli({"dataset", "list", q(scratch_->project)});
     QVERIFY2(r.std_out.contains("chat") && r.std_out.contains("3 samples"), qPrintable(r.std_out));
 
-    r = run_cli({"dataset", "show", q(project_), "chat"});
+    r = run_cli({"dataset", "show", q(scratch_->project), "chat"});
     QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
     QVERIFY2(r.std_out.contains("samples  3") && r.std_out.contains("Where do tides come from?"),
              qPrintable(r.std_out));
 
-    r = run_cli({"dataset", "show", q(project_), "chat", "--index", "1", "--json"});
+    r = run_cli({"dataset", "show", q(scratch_->project), "chat", "--index", "1", "--json"});
     QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
     const json sample = stdout_json(r);
     QCOMPARE(sample.at("index").get<int>(), 1);
@@ -77,45 +74,44 @@ class TestCliDataset : public QObject {
     QVERIFY(sample.at("segments").is_array());
 
     const std::int64_t id = sample.at("id").get<std::int64_t>();
-    r = run_cli({"dataset", "show", q(project_), "chat", "--sample", QString::number(id)});
+    r = run_cli({"dataset", "show", q(scratch_->project), "chat", "--sample", QString::number(id)});
     QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
     QVERIFY2(r.std_out.contains(QString("sample %1 (index 1) of dataset 'chat'").arg(id)), qPrintable(r.std_out));
     QVERIFY2(r.std_out.contains("[1] assistant (1 bytes)\n4"), qPrintable(r.std_out));
   }
 
   void badRequestsFailReadably() {
-    auto r = run_cli({"dataset", "import", q(project_), q(root_ / "missing.jsonl"), "--name", "chat"});
+    auto r = run_cli({"dataset", "import", q(scratch_->project), q(scratch_->root / "missing.jsonl"), "--name", "chat"});
     QCOMPARE(r.exit_code, 1);
     QVERIFY2(r.std_err.contains("missing.jsonl does not exist"), qPrintable(r.std_err));
-    write_bytes(root_ / "bad.jsonl", "{\"messages\": \"\xff\"}\n");
-    r = run_cli({"dataset", "import", q(project_), q(root_ / "bad.jsonl"), "--name", "chat"});
+    write_bytes(scratch_->root / "bad.jsonl", "{\"messages\": \"\xff\"}\n");
+    r = run_cli({"dataset", "import", q(scratch_->project), q(scratch_->root / "bad.jsonl"), "--name", "chat"});
     QCOMPARE(r.exit_code, 1);
     QVERIFY2(r.std_err.contains("bad.jsonl is not UTF-8"), qPrintable(r.std_err));
-    r = run_cli({"dataset", "import", q(project_), q(root_ / "chat.jsonl")});
+    r = run_cli({"dataset", "import", q(scratch_->project), q(scratch_->root / "chat.jsonl")});
     QCOMPARE(r.exit_code, 1);
     QVERIFY2(r.std_err.contains("usage: ropewalk-cli dataset import PROJECT FILE.jsonl --name NAME"),
              qPrintable(r.std_err));
-    r = run_cli({"dataset", "import", q(project_), q(root_ / "chat.jsonl"), "--name", "chat", "--format", "csv"});
+    r = run_cli({"dataset", "import", q(scratch_->project), q(scratch_->root / "chat.jsonl"), "--name", "chat", "--format", "csv"});
     QCOMPARE(r.exit_code, 1);
     QVERIFY2(r.std_err.contains("unknown dataset format 'csv'"), qPrintable(r.std_err));
-    r = run_cli({"dataset", "list", q(project_), "--json"});
+    r = run_cli({"dataset", "list", q(scratch_->project), "--json"});
     QCOMPARE(stdout_json(r).size(), size_t{0});  // none of the failures created a dataset
 
-    run_cli({"dataset", "import", q(project_), q(root_ / "chat.jsonl"), "--name", "chat"});
-    r = run_cli({"dataset", "show", q(project_), "chats"});
+    run_cli({"dataset", "import", q(scratch_->project), q(scratch_->root / "chat.jsonl"), "--name", "chat"});
+    r = run_cli({"dataset", "show", q(scratch_->project), "chats"});
     QCOMPARE(r.exit_code, 1);
     QVERIFY2(r.std_err.contains("no dataset named 'chats' (datasets: chat)"), qPrintable(r.std_err));
-    r = run_cli({"dataset", "show", q(project_), "chat", "--index", "3"});
+    r = run_cli({"dataset", "show", q(scratch_->project), "chat", "--index", "3"});
     QCOMPARE(r.exit_code, 1);
     QVERIFY2(r.std_err.contains("dataset 'chat' has 3 samples; there is no index 3"), qPrintable(r.std_err));
-    r = run_cli({"dataset", "show", q(project_), "chat", "--sample", "999"});
+    r = run_cli({"dataset", "show", q(scratch_->project), "chat", "--sample", "999"});
     QCOMPARE(r.exit_code, 1);
     QVERIFY2(r.std_err.contains("dataset 'chat' has no sample with id 999"), qPrintable(r.std_err));
   }
 
  private:
-  std::unique_ptr<QTemporaryDir> tmp_;
-  fs::path root_, project_;
+  std::unique_ptr<rw::test::ScratchProject> scratch_;
 };
 
 QTEST_GUILESS_MAIN(TestCliDataset)

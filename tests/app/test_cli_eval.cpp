@@ -10,7 +10,8 @@
 #include <set>
 
 #include "cli_test_support.h"
-#include "rw/core/eval/default_haystack.h"
+#include "rw/core/worker/worker_protocol.h"
+#include "rw/core/tasks/default_haystack.h"
 #include "rw/core/store/run_store.h"
 
 namespace fs = std::filesystem;
@@ -29,17 +30,14 @@ class TestCliEval : public QObject {
   Q_OBJECT
  private Q_SLOTS:
   void init() {
-    tmp_ = std::make_unique<QTemporaryDir>();
-    root_ = fs::path(tmp_->path().toStdString());
-    project_ = root_ / "project";
-    const auto r = run_cli({"project", "init", q(project_)});
-    QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
+    scratch_ = std::make_unique<rw::test::ScratchProject>();
+    QVERIFY2(scratch_->error.isEmpty(), qPrintable(scratch_->error));
   }
-  void cleanup() { tmp_.reset(); }
+  void cleanup() { scratch_.reset(); }
 
   void niahIntoProjectStore() {
     const auto r = run_cli({"eval",      "niah",         model(),       "--project",
-                            q(project_), "--lengths",    "128,160,192", "--depth-count",
+                            q(scratch_->project), "--lengths",    "128,160,192", "--depth-count",
                             "3",         "--buffer",     "8",           "--max-new-tokens",
                             "4",         "--batch-size", "2",           "--device",
                             "cpu",       "--run-name",   "tiny niah",   "--checkpoint-step",
@@ -51,7 +49,7 @@ class TestCliEval : public QObject {
     QCOMPARE(out.at("haystack").get<std::string>(), std::string(rw::core::kBuiltinHaystackName));
     QCOMPARE(out.at("cells").size(), size_t(9));
 
-    auto store = rw::core::RunStore::open(project_ / "store.db", rw::core::OpenMode::ReadOnly);
+    auto store = rw::core::RunStore::open(scratch_->project / "store.db", rw::core::OpenMode::ReadOnly);
     const auto run = store.run(run_id);
     QCOMPARE(run.kind, std::string("eval"));
     QCOMPARE(run.name, std::string("tiny niah"));
@@ -87,7 +85,7 @@ class TestCliEval : public QObject {
     QCOMPARE(out.at("cells").size(), size_t(4));
     QCOMPARE(out.at("cells")[0].at("task").get<std::string>(), std::string("passkey"));
 
-    const fs::path doc = root_ / "doc.txt";
+    const fs::path doc = scratch_->root / "doc.txt";
     std::ofstream(doc) << rw::core::builtin_haystack_text();
     r = run_cli({"eval", "ppl", model(), "--text", q(doc), "--lengths", "64,100", "--bucket", "16", "--json"});
     QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
@@ -104,27 +102,30 @@ class TestCliEval : public QObject {
     const auto r = run_cli(
         {"eval", "passkey", model(), "--lengths", "200", "--depths", "0,50", "--device", "cpu", "--progress", "json"});
     QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
-    int progress = 0;
-    json last;
-    for (const QString& line : r.std_out.split('\n')) {
-      if (!line.startsWith("{")) continue;
-      last = json::parse(line.toStdString());
-      QCOMPARE(last.at("type").get<std::string>(), std::string("progress"));
-      QCOMPARE(last.at("task").get<std::string>(), std::string("eval"));
-      ++progress;
+    // Under --progress json stdout is the worker protocol and nothing else.
+    const auto events = rw::core::parse_worker_transcript(r.std_out.toStdString());
+    QCOMPARE(events.front().kind, std::string("eval"));
+    QVERIFY(!events.front().run_id);  // no --project: no run
+    const rw::core::WorkerEvent* last_progress = nullptr;
+    for (const auto& e : events) {
+      if (e.type == rw::core::WorkerEventType::Progress) last_progress = &e;
     }
-    QVERIFY(progress >= 1);
-    QCOMPARE(last.at("done").get<int>(), 2);
-    QCOMPARE(last.at("total").get<int>(), 2);
-    QVERIFY2(r.std_out.contains("passkey: mean score"), qPrintable(r.std_out));
+    QVERIFY(last_progress);
+    QCOMPARE(last_progress->done, std::int64_t{2});
+    QCOMPARE(last_progress->total, std::int64_t{2});
+    QCOMPARE(last_progress->unit, std::string("cells"));
+    QVERIFY(events.back().type == rw::core::WorkerEventType::Result);
+    const json payload = json::parse(events.back().payload_json);
+    QVERIFY(payload.at("mean_scores").contains("passkey"));
+    QCOMPARE(payload.at("cells").size(), size_t{2});
   }
 
   void failedEvalMarksRunFailed() {
     const auto r = run_cli(
-        {"eval", "niah", model(), "--project", q(project_), "--lengths", "30", "--depths", "50", "--device", "cpu"});
+        {"eval", "niah", model(), "--project", q(scratch_->project), "--lengths", "30", "--depths", "50", "--device", "cpu"});
     QCOMPARE(r.exit_code, 1);
     QVERIFY2(r.std_err.contains("length 30 leaves no haystack"), qPrintable(r.std_err));
-    auto store = rw::core::RunStore::open(project_ / "store.db", rw::core::OpenMode::ReadOnly);
+    auto store = rw::core::RunStore::open(scratch_->project / "store.db", rw::core::OpenMode::ReadOnly);
     const auto runs = store.list_runs();
     QCOMPARE(runs.size(), size_t(1));
     QCOMPARE(runs[0].state, rw::core::RunState::Failed);
@@ -157,8 +158,7 @@ class TestCliEval : public QObject {
   }
 
  private:
-  std::unique_ptr<QTemporaryDir> tmp_;
-  fs::path root_, project_;
+  std::unique_ptr<rw::test::ScratchProject> scratch_;
 };
 
 QTEST_GUILESS_MAIN(TestCliEval)

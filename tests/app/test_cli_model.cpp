@@ -84,7 +84,7 @@ class TestCliModel : public QObject {
     QTest::newRow("bad device") << QStringList{"generate", chat_model(), "--prompt", "x", "--device", "tpu"}
                                 << "device \"tpu\": use auto, cpu, cuda or cuda:N";
     QTest::newRow("bad dtype") << QStringList{"generate", chat_model(), "--prompt", "x", "--dtype", "int4"}
-                               << "dtype 'int4' is not supported";
+                               << "unknown dtype 'int4' (expected float32, bfloat16 or float16)";
     QTest::newRow("no prompt") << QStringList{"generate", chat_model()} << "usage: ropewalk-cli generate";
   }
   void badInputIsOneReadableLine() {

@@ -14,6 +14,7 @@
 #include "rw/core/io/hf_model_dir.h"
 #include "rw/core/store/run_store.h"
 #include "rw/core/train/checkpoint.h"
+#include "rw/core/worker/worker_protocol.h"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -56,10 +57,10 @@ void start_until(QProcess& process, const QStringList& args, std::int64_t min_st
   while (timer.elapsed() < 120000) {
     process.waitForReadyRead(200);
     while (process.canReadLine()) {
-      const json line = json::parse(process.readLine().toStdString());
-      QCOMPARE(line.at("type").get<std::string>(), std::string("progress"));
-      QCOMPARE(line.at("unit").get<std::string>(), std::string("steps"));
-      step = line.at("done").get<std::int64_t>();
+      const WorkerEvent e = parse_worker_event(process.readLine().trimmed().toStdString());
+      if (e.type != WorkerEventType::Progress) continue;  // started, log lines
+      QCOMPARE(e.unit, std::string("steps"));
+      step = e.done;
     }
     bool checkpoint = false;
     if (fs::exists(run_root)) {

@@ -10,10 +10,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_test_support.h"
-#include "rw/core/eval/default_haystack.h"
-#include "rw/core/eval/eval_suite.h"
-#include "rw/core/eval/niah.h"
-#include "rw/core/eval/text_generator.h"
+#include "rw/core/tasks/default_haystack.h"
+#include "rw/core/config/eval_suite.h"
+#include "rw/core/tasks/niah.h"
+#include "rw/core/model/text_generator.h"
 #include "rw/core/io/hf_model_dir.h"
 #include "rw/core/store/run_store.h"
 #include "rw/core/tokenizer/tokenizer.h"
@@ -111,9 +111,9 @@ class TestDemoBaseModel : public QObject {
     json prompts = json::array();
     std::vector<std::string> outputs;
     for (const std::int64_t length : {256, 512}) {
-      const EvalPrompt prompt = builder.item(length, 50, PromptFormat{ChatFormat::Plain}).prompt;
+      const Prompt prompt = builder.item(length, 50, ChatFormat::Plain).prompt;
       prompts.push_back(tokenizer->encode(prompt.text, prompt.add_special_tokens));
-      outputs.push_back(ours.generate({prompt}, suite.niah.max_new_tokens).at(0));
+      outputs.push_back(ours.generate({prompt}, greedy_decoding(suite.niah.max_new_tokens)).at(0).text);
     }
     QVERIFY2(outputs[0].find("48213") != std::string::npos, outputs[0].c_str());  // inside: found
     QVERIFY2(outputs[1].find("48213") == std::string::npos, outputs[1].c_str());  // beyond: lost

@@ -7,7 +7,7 @@
 
 #include "rw/kernels/rms_norm.h"
 #include "rw/kernels/rotary.h"
-#include "test_support.h"
+#include "tensor_support.h"
 
 class TestRotaryRmsNorm : public QObject {
   Q_OBJECT

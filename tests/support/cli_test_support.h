@@ -3,6 +3,7 @@
 #pragma once
 #include <QString>
 #include <QStringList>
+#include <QTemporaryDir>
 
 #include <filesystem>
 #include <fstream>
@@ -26,6 +27,19 @@ inline void write_bytes(const std::filesystem::path& path, std::string_view byte
   std::filesystem::create_directories(path.parent_path());
   std::ofstream(path, std::ios::binary) << bytes;
 }
+
+/// A fresh project (`ropewalk-cli project init`) in a new temporary folder: `root` is the folder, `project`
+/// the project inside it. `error` says why it could not be made (check it with QVERIFY2 in the test).
+struct ScratchProject {
+  ScratchProject() {
+    const auto r = run_cli({"project", "init", q(project)});
+    if (r.exit_code != 0) error = r.std_err.isEmpty() ? QStringLiteral("project init failed") : r.std_err;
+  }
+  QTemporaryDir tmp;
+  std::filesystem::path root = tmp.path().toStdString();
+  std::filesystem::path project = root / "project";
+  QString error;
+};
 
 /// The command's stdout as one JSON value.
 inline nlohmann::json stdout_json(const ProcessResult& r) {

@@ -1,12 +1,11 @@
 #include "test_support.h"
 
-#include <ATen/ATen.h>
 #include <QProcess>
 #include <nlohmann/json.hpp>
 
-#include <torch/cuda.h>
 #include <csignal>
 
+#include "rw/core/config/run_config.h"
 #include "rw/core/store/migrations.h"
 #include "rw/core/util/error.h"
 #include "rw/core/util/files.h"
@@ -45,16 +44,6 @@ std::unique_ptr<rw::core::Database> open_scratch_store(const QString& dir, int& 
   return std::make_unique<rw::core::Database>(rw::core::open_store(path, rw::core::OpenMode::ReadWrite));
 }
 
-double max_relative_error(const at::Tensor& a, const at::Tensor& b, double floor) {
-  auto a64 = a.to(at::kDouble).cpu();
-  auto b64 = b.to(at::kDouble).cpu();
-  auto denom = b64.abs().max().item<double>();
-  if (denom < floor) denom = floor;
-  return (a64 - b64).abs().max().item<double>() / denom;
-}
-
-bool cuda_available() { return torch::cuda::is_available(); }
-
 QString error_of(const std::function<void()>& body) {
   try {
     body();
@@ -70,17 +59,13 @@ std::vector<std::string> hf_fixture_names() {
 }
 
 rw::core::ModelConfig tiny_llama_config(std::int64_t vocab_size, std::int64_t max_position_embeddings) {
-  rw::core::ModelConfig c;
-  c.vocab_size = vocab_size;
-  c.hidden_size = 32;
-  c.intermediate_size = 64;
-  c.num_hidden_layers = 2;
-  c.num_attention_heads = 4;
-  c.num_key_value_heads = 2;
-  c.head_dim = 8;
-  c.max_position_embeddings = max_position_embeddings;
-  c.layer_windows = {0, 0};
-  return c;
+  return rw::core::scratch_model_config({.hidden_size = 32,
+                                         .intermediate_size = 64,
+                                         .num_hidden_layers = 2,
+                                         .num_attention_heads = 4,
+                                         .num_key_value_heads = 2,
+                                         .max_position_embeddings = max_position_embeddings},
+                                        vocab_size);
 }
 
 FileSizeLimit::FileSizeLimit(rlim_t bytes) {

@@ -1,6 +1,6 @@
-// Helpers shared by the QtTest suite: running the Python oracles, comparing tensors, scratch dirs.
+// Helpers shared by the QtTest suite: running the Python oracles, scratch dirs and stores, error messages.
+// No LibTorch here (tests of rw_core link only this); tensor helpers are in tensor_support.h.
 #pragma once
-#include <ATen/core/Tensor.h>
 #include <QString>
 #include <QStringList>
 
@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "rw/core/model/model_config.h"
+#include "rw/core/config/model_config.h"
 #include "rw/core/store/database.h"
 
 namespace rw::test {
@@ -40,12 +40,6 @@ std::unique_ptr<rw::core::Database> open_scratch_store(const QString& dir, int& 
 
 /// Path inside the source tree.
 std::filesystem::path source_path(const std::string& relative);
-
-/// max |a-b| / max(|b|, floor): relative error against the reference b, robust near zero.
-double max_relative_error(const at::Tensor& a, const at::Tensor& b, double floor = 1e-6);
-
-/// True when a CUDA device is usable by LibTorch in this process.
-bool cuda_available();
 
 /// Runs `body`, which is expected to throw rw::core::Error; returns its message ("" if nothing was thrown).
 QString error_of(const std::function<void()>& body);

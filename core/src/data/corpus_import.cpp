@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "rw/core/data/glob.h"
+#include "rw/core/util/glob.h"
 #include "rw/core/store/corpus_store.h"
 #include "rw/core/util/error.h"
 #include "rw/core/util/sha256.h"

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "rw/core/store/dataset_store.h"
+#include "rw/core/util/enum_names.h"
 #include "rw/core/util/error.h"
 #include "rw/core/util/files.h"
 #include "rw/core/util/utf8.h"
@@ -138,19 +139,9 @@ void check_file(const fs::path& file, const std::string& bytes) {
 
 }  // namespace
 
-DatasetFormat dataset_format_from_name(std::string_view name) {
-  for (const auto& [n, f] : kFormats) {
-    if (n == name) return f;
-  }
-  fail("unknown dataset format '{}' (expected auto, messages, sharegpt or alpaca)", name);
-}
+DatasetFormat dataset_format_from_name(std::string_view name) { return value_of(kFormats, name, "dataset format"); }
 
-std::string_view dataset_format_name(DatasetFormat format) {
-  for (const auto& [n, f] : kFormats) {
-    if (f == format) return n;
-  }
-  return "unknown";
-}
+std::string_view dataset_format_name(DatasetFormat format) { return name_of(kFormats, format); }
 
 DatasetImportReport import_dataset(Database& db, const std::string& dataset_name, const fs::path& file,
                                    DatasetFormat format) {

@@ -10,12 +10,12 @@
 #include <set>
 #include <tuple>
 
-#include "rw/core/eval/default_haystack.h"
+#include "rw/core/tasks/default_haystack.h"
 #include "rw/core/store/corpus_store.h"
 #include "rw/core/tokenizer/tokenizer.h"
 #include "rw/core/util/error.h"
 #include "rw/core/util/files.h"
-#include "rw/core/util/progress.h"
+#include "rw/core/worker/progress.h"
 #include "rw/core/util/sha256.h"
 
 namespace rw::core {
@@ -75,13 +75,9 @@ EvalTexts load_eval_texts(const EvalSuite& suite, Database* project_db) {
   return texts;
 }
 
-PromptFormat resolve_prompt_format(std::string_view setting, const std::filesystem::path& model_dir) {
-  if (setting == "completion") return {};
-  if (setting == "auto") {
-    const std::optional<ChatFamily> family = detect_chat_family(model_dir);
-    return {family ? std::optional(chat_format_of(*family)) : std::nullopt};
-  }
-  return {chat_format_from_name(setting)};
+ChatFormat resolve_prompt_format(std::string_view setting, const std::filesystem::path& model_dir) {
+  if (setting == "auto") return detect_chat_format(model_dir).value_or(ChatFormat::Completion);
+  return chat_format_from_name(setting);
 }
 
 std::vector<std::pair<std::string, GridIndex>> eval_cell_order(const EvalSuite& suite) {
@@ -140,17 +136,24 @@ EvalRunReport run_eval_suite(const EvalSuite& suite, const EvalTexts& texts, con
   std::vector<EvalItem> batch;
   const auto flush = [&] {
     if (batch.empty()) return;
-    std::vector<EvalPrompt> prompts;
+    std::vector<Prompt> prompts;
     for (const EvalItem& item : batch) prompts.push_back(item.prompt);
-    const auto outputs = target.generator->generate(prompts, batch.front().max_new_tokens);
+    const auto outputs = target.generator->generate(prompts, greedy_decoding(batch.front().max_new_tokens));
     if (outputs.size() != batch.size())
       fail("eval: the generator returned {} outputs for {} prompts", outputs.size(), batch.size());
     for (std::size_t i = 0; i < batch.size(); ++i)
-      store_cell(batch[i], outputs[i], score_output(batch[i].score, outputs[i]));
+      store_cell(batch[i], outputs[i].text, score_output(batch[i].score, outputs[i].text));
     batch.clear();
   };
 
+  // A stop request is honoured between batches: the cells scored so far stay stored, and a later run of the
+  // same suite on the same run computes only the missing ones.
+  const auto stop_now = [&] {
+    if (!report.stopped && options.should_stop && options.should_stop()) report.stopped = true;
+    return report.stopped;
+  };
   for (const auto& [task, g] : order) {
+    if (batch.empty() && stop_now()) break;
     const std::int64_t length = suite.lengths[static_cast<std::size_t>(g.length_index)];
     const double depth = suite.depth_percents[static_cast<std::size_t>(g.depth_index)];
     if (existing.count(key_of(task, length, depth / 100.0))) {
@@ -158,7 +161,7 @@ EvalRunReport run_eval_suite(const EvalSuite& suite, const EvalTexts& texts, con
       ++done;
       continue;
     }
-    const std::uint64_t seed = cell_seed(suite.seed, task, length, g.depth_index);
+    const std::uint64_t seed = item_seed(SeedSpace::Eval, suite.seed, task, length, g.depth_index);
     EvalItem item;
     if (task == "niah") {
       if (!niah) niah = std::make_unique<NiahBuilder>(*target.tokenizer, suite.niah, texts.haystack, max_length);
@@ -173,15 +176,17 @@ EvalRunReport run_eval_suite(const EvalSuite& suite, const EvalTexts& texts, con
                        batch.front().max_new_tokens == item.max_new_tokens &&
                        static_cast<std::int64_t>(batch.size()) < suite.batch_size;
     if (!joins) flush();
+    if (batch.empty() && stop_now()) break;
     batch.push_back(std::move(item));
   }
-  flush();
+  if (!report.stopped) flush();
 
-  if (ppl) {
+  if (ppl && !report.stopped) {
     if (!target.model || !target.tokenizer) fail("eval: task ppl needs the model and its tokenizer");
     std::vector<std::vector<std::int32_t>> docs;
     for (const std::string& text : texts.ppl_documents) docs.push_back(target.tokenizer->encode(text, true));
     for (const std::int64_t length : ppl_lengths) {
+      if (stop_now()) break;
       if (existing.count(key_of("ppl/mean_nll", length, 0.0))) {
         ++report.skipped;
         ++done;
@@ -220,7 +225,7 @@ EvalRunReport run_eval_suite(const EvalSuite& suite, const EvalTexts& texts, con
     }
   }
   if (options.progress) {
-    options.progress->update(done, total, "done");
+    options.progress->update(done, total, report.stopped ? "stopped" : "done");
     options.progress->finish();
   }
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "rw/core/io/model_weights.h"
+#include "rw/core/runtime/dtype.h"
 #include "rw/core/util/error.h"
 #include "rw/core/util/files.h"
 
@@ -55,7 +56,7 @@ LoadedModel load_hf_model(const std::filesystem::path& dir, at::Device device, s
   loaded.generation = read_generation_config(dir, loaded.config);
   loaded.model = LlamaForCausalLM(loaded.config);
   assign_weights(loaded.model, read_model_weights(dir), dir.string());
-  loaded.model->to(device, dtype.value_or(loaded.config.dtype));
+  loaded.model->to(device, dtype.value_or(scalar_type(loaded.config.dtype)));
   loaded.model->eval();
   return loaded;
 }
@@ -64,7 +65,7 @@ void save_hf_model(LlamaForCausalLM& model, const std::filesystem::path& dir, co
   ModelConfig config = model->config();
   const auto params = model->named_parameters(/*recurse=*/true);
   const at::ScalarType dtype = options.dtype.value_or(params.size() ? params.begin()->value().scalar_type() : at::kFloat);
-  config.dtype = dtype;
+  config.dtype = dtype_of(dtype);
 
   std::vector<std::pair<std::string, at::Tensor>> tensors;
   for (const auto& item : params) tensors.emplace_back(item.key(), item.value().detach().to(at::kCPU, dtype));

@@ -99,10 +99,6 @@ RopeFrequencies rope_frequencies(const ModelConfig& config, std::optional<int64_
   fail("unknown rope type");
 }
 
-at::Tensor rope_wavelengths(const RopeFrequencies& frequencies) {
-  return 2 * std::numbers::pi / frequencies.inv_freq.to(at::kDouble);
-}
-
 RotaryEmbedding::RotaryEmbedding(const ModelConfig& config)
     : config_(config), original_(rope_frequencies(config)), current_(original_),
       max_seq_len_cached_(config.max_position_embeddings) {}

@@ -1,32 +1,24 @@
-// CorpusStore: SQL for corpora, imports, documents, token counts, chunks and BM25 search (FTS5).
+// CorpusStore: SQL for corpora, imports, documents, token counts and chunks. BM25 search is bm25_index.cpp.
 // Not file reading or chunking (core/data) and not the schema (migrations.cpp).
 #include "rw/core/store/corpus_store.h"
 
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <set>
 
+#include "rw/core/util/enum_names.h"
 #include "rw/core/util/error.h"
 
 namespace rw::core {
 namespace {
 
-constexpr std::array<std::string_view, 3> kKindNames = {"text", "jsonl", "repo"};
+constexpr std::pair<std::string_view, DocumentKind> kKindNames[] = {
+    {"text", DocumentKind::Text}, {"jsonl", DocumentKind::Jsonl}, {"repo", DocumentKind::Repo}};
 
 constexpr std::string_view kCorpusColumns =
     "id, name, tokenizer_id, tokenizer_name, chunk_tokens, chunk_overlap, created_ms";
 constexpr std::string_view kChunkColumns = "c.id, c.document_id, c.idx, c.byte_begin, c.byte_end, c.n_tokens";
 
-// Words too common to help BM25 ranking; dropping them keeps OR queries from touching every chunk.
-const std::set<std::string, std::less<>> kStopWords = {
-    "a",     "about", "above", "after", "again",  "all",   "am",   "an",    "and",   "any",  "are",  "as",    "at",
-    "be",    "been",  "being", "both",  "but",    "by",    "can",  "could", "did",   "do",   "does", "doing", "for",
-    "from",  "had",   "has",   "have",  "having", "he",    "her",  "here",  "hers",  "him",  "his",  "how",   "i",
-    "if",    "in",    "into",  "is",    "it",     "its",   "me",   "my",    "no",    "nor",  "not",  "of",    "on",
-    "or",    "our",   "ours",  "she",   "should", "so",    "some", "such",  "than",  "that", "the",  "their", "them",
-    "then",  "there", "these", "they",  "this",   "those", "to",   "too",   "was",   "we",   "were", "what",  "when",
-    "where", "which", "while", "who",   "whom",   "why",   "will", "with",  "would", "you",  "your"};
 
 CorpusRecord read_corpus(const Statement& s) {
   return CorpusRecord{s.column_int64(0), s.column_text(1),  s.column_text(2), s.column_text(3),
@@ -57,14 +49,9 @@ std::int64_t percentile(const std::vector<std::int64_t>& sorted, double q) {
 
 }  // namespace
 
-std::string_view to_string(DocumentKind kind) { return kKindNames[static_cast<size_t>(kind)]; }
+std::string_view to_string(DocumentKind kind) { return name_of(kKindNames, kind); }
 
-DocumentKind document_kind_from_string(std::string_view name) {
-  for (size_t i = 0; i < kKindNames.size(); ++i) {
-    if (kKindNames[i] == name) return static_cast<DocumentKind>(i);
-  }
-  fail("unknown document kind '{}' (expected text, jsonl or repo)", name);
-}
+DocumentKind document_kind_from_string(std::string_view name) { return value_of(kKindNames, name, "document kind"); }
 
 std::optional<CorpusRecord> CorpusStore::find_corpus(std::string_view name) {
   auto s = db_.prepare(fmt::format("SELECT {} FROM corpora WHERE name = ?1", kCorpusColumns));
@@ -295,158 +282,18 @@ CorpusStats CorpusStore::stats(std::int64_t corpus_id, std::string_view tokenize
   return st;
 }
 
-namespace {
-
-/// The words of a free-text query, as FTS5's unicode61 tokenizer sees them (roughly: runs of ASCII letters,
-/// digits and non-ASCII bytes), lowercased, deduplicated, English stop words dropped unless only those.
-std::vector<std::string> free_text_terms(std::string_view query) {
-  std::vector<std::string> words, kept;
-  std::string word;
-  auto flush = [&] {
-    if (!word.empty() && std::find(words.begin(), words.end(), word) == words.end()) words.push_back(word);
-    word.clear();
-  };
-  for (const char ch : query) {
-    const auto u = static_cast<unsigned char>(ch);
-    if (std::isalnum(u) || u >= 0x80) {
-      word.push_back(static_cast<char>(std::tolower(u)));
-    } else {
-      flush();
-    }
-  }
-  flush();
-  for (const std::string& w : words) {
-    if (!kStopWords.contains(w)) kept.push_back(w);
-  }
-  return kept.empty() ? words : kept;
-}
-
-std::string any_of_terms(const std::vector<std::string>& terms) {
-  std::string out;
-  for (const std::string& t : terms) {
-    if (!out.empty()) out += " OR ";
-    out += '"' + t + '"';
-  }
-  return out;
-}
-
-/// SQLite's varint (big-endian 7-bit groups; a 9th byte carries 8 bits), as FTS5 writes its records.
-std::optional<std::int64_t> read_varint(std::string_view bytes) {
-  std::uint64_t v = 0;
-  for (size_t i = 0; i < bytes.size() && i < 9; ++i) {
-    const auto b = static_cast<unsigned char>(bytes[i]);
-    if (i == 8) return static_cast<std::int64_t>((v << 8) | b);
-    v = (v << 7) | (b & 0x7F);
-    if ((b & 0x80) == 0) return static_cast<std::int64_t>(v);
-  }
-  return std::nullopt;
-}
-
-}  // namespace
-
-std::string free_text_to_fts_query(std::string_view query) { return any_of_terms(free_text_terms(query)); }
-
-std::int64_t CorpusStore::indexed_chunk_count() {
-  // FTS5 keeps the row count BM25 uses as the first varint of its "averages" record (rowid 1 of
-  // chunks_fts_data): reading it is O(1), where count(*) over chunks walks a million rows. Inside a
-  // transaction the record may lag behind changes FTS5 still holds in memory, so count then.
-  auto s = db_.prepare("SELECT block FROM chunks_fts_data WHERE id = 1");
-  if (!db_.in_transaction() && s.step()) {
-    if (const auto n = read_varint(s.column_text(0))) return *n;
-  }
-  auto count = db_.prepare("SELECT count(*) FROM chunks");
-  count.step();
-  return count.column_int64(0);
-}
-
-std::vector<std::string> CorpusStore::drop_weightless_terms(std::vector<std::string> terms) {
-  if (terms.size() < 2) return terms;
-  // FTS5's BM25 gives a term in at least half of all chunks an idf of ~0 (clamped to 1e-6): it cannot
-  // change the ranking among chunks that match other terms, yet OR-ing it makes every such chunk a match
-  // to score. Counting a term's chunks walks only its doclist (no scoring, no content).
-  auto df = db_.prepare("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?1");
-  std::vector<std::int64_t> counts;
-  for (const std::string& t : terms) {
-    df.bind(1, '"' + t + '"');
-    df.step();
-    counts.push_back(df.column_int64(0));
-    df.reset();
-  }
-  const std::int64_t total = indexed_chunk_count();
-  std::vector<std::string> kept;
-  for (size_t i = 0; i < terms.size(); ++i) {
-    if (2 * counts[i] < total) kept.push_back(terms[i]);
-  }
-  return kept.empty() ? terms : kept;
-}
-
-std::vector<std::pair<std::int64_t, double>> CorpusStore::rank(const std::string& match, const SearchOptions& options) {
-  std::vector<std::pair<std::int64_t, double>> ranked;
-  const auto collect = [&](Statement& s) {
-    ranked.clear();
-    while (s.step()) ranked.emplace_back(s.column_int64(0), s.column_double(1));
-  };
-  // Rank inside the FTS table alone (no per-match joins), then keep the corpus's hits. With one corpus in
-  // the store there is nothing to filter; otherwise ask for more and fall back to the filtering join
-  // only when too few of them are in the corpus.
-  bool filter = false;
-  if (options.corpus_id) {
-    auto corpora = db_.prepare("SELECT count(*) FROM corpora WHERE id != ?1");
-    corpora.bind(1, *options.corpus_id);
-    corpora.step();
-    filter = corpora.column_int64(0) > 0;
-  }
-  const std::int64_t fetch = filter ? options.limit * 8 : options.limit;
-  auto top = db_.prepare(
-      "SELECT rowid, -bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ?1 "
-      "ORDER BY bm25(chunks_fts), rowid LIMIT ?2");
-  top.bind(1, match).bind(2, fetch);
-  collect(top);
-  if (!filter) return ranked;
-  const bool all_matches_seen = static_cast<std::int64_t>(ranked.size()) < fetch;
-  auto corpus_of =
-      db_.prepare("SELECT d.corpus_id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ?1");
-  std::vector<std::pair<std::int64_t, double>> kept;
-  for (const auto& hit : ranked) {
-    corpus_of.bind(1, hit.first);
-    if (corpus_of.step() && corpus_of.column_int64(0) == *options.corpus_id) kept.push_back(hit);
-    corpus_of.reset();
-    if (static_cast<std::int64_t>(kept.size()) == options.limit) return kept;
-  }
-  if (all_matches_seen) return kept;
-  auto joined = db_.prepare(
-      "SELECT f.rowid, -bm25(chunks_fts) AS score FROM chunks_fts f JOIN chunks c ON c.id = f.rowid "
-      "JOIN documents d ON d.id = c.document_id WHERE chunks_fts MATCH ?1 AND d.corpus_id = ?3 "
-      "ORDER BY score DESC, f.rowid LIMIT ?2");
-  joined.bind(1, match).bind(2, options.limit).bind(3, *options.corpus_id);
-  collect(joined);
-  return ranked;
-}
-
-std::vector<SearchHit> CorpusStore::search(std::string_view query, const SearchOptions& options) {
-  if (options.limit <= 0) return {};
-  const std::string match =
-      options.raw_fts_query ? std::string(query) : any_of_terms(drop_weightless_terms(free_text_terms(query)));
-  if (match.find_first_not_of(" \t\r\n") == std::string::npos) return {};
-  std::vector<std::pair<std::int64_t, double>> ranked;
-  try {
-    ranked = rank(match, options);
-  } catch (const Error& e) {
-    if (!options.raw_fts_query) throw;
-    fail("search query \"{}\" is not valid FTS5 syntax: {}", query, e.what());
-  }
-  // Chunk texts are cut only for the hits kept.
+std::vector<ChunkText> CorpusStore::chunk_texts(const std::vector<std::int64_t>& ids) {
   auto fetch = db_.prepare(
       fmt::format("SELECT {}, d.source_path, {} FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ?1",
                   kChunkColumns, kChunkTextExpr));
-  std::vector<SearchHit> hits;
-  for (const auto& [chunk_id, score] : ranked) {
-    fetch.bind(1, chunk_id);
-    RW_CHECK(fetch.step(), "indexed chunk {} has no row", chunk_id);
-    hits.push_back(SearchHit{read_chunk(fetch), fetch.column_text(6), score, fetch.column_text(7)});
+  std::vector<ChunkText> out;
+  for (const std::int64_t id : ids) {
+    fetch.bind(1, id);
+    if (!fetch.step()) fail("{}: no chunk {}", db_.path().string(), id);
+    out.push_back(ChunkText{read_chunk(fetch), fetch.column_text(6), fetch.column_text(7)});
     fetch.reset();
   }
-  return hits;
+  return out;
 }
 
 }  // namespace rw::core

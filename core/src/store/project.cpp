@@ -6,7 +6,7 @@
 #include <system_error>
 
 #include "../util/strict_json.h"
-#include "rw/core/data/glob.h"
+#include "rw/core/util/glob.h"
 #include "rw/core/store/migrations.h"
 #include "rw/core/util/error.h"
 #include "rw/core/util/files.h"

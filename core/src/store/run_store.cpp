@@ -11,13 +11,15 @@
 #include <limits>
 
 #include "rw/core/store/migrations.h"
+#include "rw/core/util/enum_names.h"
 #include "rw/core/util/error.h"
 
 namespace rw::core {
 namespace {
 
-constexpr std::array<std::string_view, 6> kStateNames = {"queued", "running", "finished",
-                                                         "failed", "crashed", "stopped"};
+constexpr std::pair<std::string_view, RunState> kStateNames[] = {
+    {"queued", RunState::Queued}, {"running", RunState::Running}, {"finished", RunState::Finished},
+    {"failed", RunState::Failed}, {"crashed", RunState::Crashed}, {"stopped", RunState::Stopped}};
 
 constexpr std::string_view kRunColumns =
     "id, name, kind, state, config_json, created_ms, started_ms, ended_ms, pid, host, heartbeat_ms, "
@@ -77,14 +79,9 @@ std::vector<EvalCell> read_eval_cells(Statement& s) {
 
 }  // namespace
 
-std::string_view to_string(RunState state) { return kStateNames[static_cast<size_t>(state)]; }
+std::string_view to_string(RunState state) { return name_of(kStateNames, state); }
 
-RunState run_state_from_string(std::string_view name) {
-  for (size_t i = 0; i < kStateNames.size(); ++i) {
-    if (kStateNames[i] == name) return static_cast<RunState>(i);
-  }
-  fail("unknown run state '{}'", name);
-}
+RunState run_state_from_string(std::string_view name) { return value_of(kStateNames, name, "run state"); }
 
 bool is_terminal(RunState state) {
   return state == RunState::Finished || state == RunState::Failed || state == RunState::Crashed ||

@@ -55,6 +55,8 @@ void restore_rng_state(const RngState& state) {
 
 fs::path checkpoint_path(const fs::path& root, std::int64_t step) { return root / fmt::format("step-{:08d}", step); }
 
+fs::path optimizer_state_path(const fs::path& checkpoint) { return checkpoint / kStateDir / kOptimizerFile; }
+
 fs::path save_checkpoint(LlamaForCausalLM& model, const fs::path& root, const TrainingState& state,
                          const SaveOptions& model_options, std::int64_t keep_last) {
   fs::create_directories(root);

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "rw/core/io/hf_model_dir.h"
+#include "rw/core/runtime/dtype.h"
 #include "rw/core/store/corpus_store.h"
 #include "rw/core/store/project.h"
 #include "rw/core/util/error.h"
@@ -139,7 +140,7 @@ TrainingModel init_training_model(const Project& project, const RunConfig& confi
     return out;
   }
   out.base = base_model_config(project, config, out.tokenizer.get());
-  out.base.dtype = dtype;
+  out.base.dtype = dtype_of(dtype);
   out.model = LlamaForCausalLM(out.base);
   init_weights(out.model, static_cast<std::uint64_t>(config.seed));
   out.model->to(device, dtype);

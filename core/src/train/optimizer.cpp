@@ -145,19 +145,6 @@ void AdamW::load_state_tensors(const std::map<std::string, at::Tensor>& tensors)
   steps_ = step;
 }
 
-void AdamW::save_optimizer_state(const std::filesystem::path& path) const {
-  const auto state = state_tensors();
-  write_safetensors(path, {state.begin(), state.end()}, {{"format", kFormat}, {"step", std::to_string(steps_)}});
-}
-
-void AdamW::load_optimizer_state(const std::filesystem::path& path) {
-  const std::map<std::string, at::Tensor> tensors = read_safetensors(path);
-  try {
-    load_state_tensors(tensors);
-  } catch (const Error& e) {
-    fail("{}: {}", path.string(), e.what());
-  }
-}
 
 double clip_grad_norm(const NamedParameters& params, double max_norm) {
   at::NoGradGuard no_grad;

@@ -14,9 +14,12 @@
 #include <chrono>
 #include <cmath>
 
+#include "rw/core/config/resume_rules.h"
 #include "rw/core/data/document_stream.h"
 #include "rw/core/data/sample_stream.h"
 #include "rw/core/eval/eval_runner.h"
+#include "rw/core/runtime/device.h"
+#include "rw/core/runtime/peak_memory.h"
 #include "rw/core/store/corpus_store.h"
 #include "rw/core/store/dataset_store.h"
 #include "rw/core/store/metric_writer.h"
@@ -26,11 +29,9 @@
 #include "rw/core/train/chunked_cross_entropy.h"
 #include "rw/core/train/model_init.h"
 #include "rw/core/train/optimizer.h"
-#include "rw/core/train/resume_rules.h"
-#include "rw/core/util/device.h"
 #include "rw/core/util/error.h"
 #include "rw/core/util/files.h"
-#include "rw/core/util/peak_memory.h"
+#include "rw/core/worker/run_lease.h"
 
 namespace rw::core {
 namespace {
@@ -106,9 +107,11 @@ std::unique_ptr<MixedStream> make_stream(Database& db, const RunConfig& config, 
   return std::make_unique<MixedStream>(std::move(sources), static_cast<std::uint64_t>(config.seed) + stage_index);
 }
 
-/// Finds the run to resume and its latest checkpoint; moves the run back to running.
-std::int64_t reopen_run(RunStore& store, const Project& project, const RunConfig& config, const TrainOptions& options,
-                        TrainingState& state, fs::path& checkpoint) {
+/// The run to resume and its latest checkpoint, checked before anything is changed: the checkpoint exists
+/// and the config changes only what resume_rules allows (`changes` lists what it changes).
+std::int64_t find_resumable_run(RunStore& store, const Project& project, const RunConfig& config,
+                                const TrainOptions& options, TrainingState& state, fs::path& checkpoint,
+                                std::string& changes) {
   std::optional<RunRecord> run;
   if (options.resume_run) {
     run = store.run(*options.resume_run);
@@ -129,7 +132,6 @@ std::int64_t reopen_run(RunStore& store, const Project& project, const RunConfig
   checkpoint = *latest;
   state = load_training_state(checkpoint);
   const std::string now_json = run_config_to_json(config);
-  std::string changes;
   if (state.run_config_json != now_json) {
     const RunConfig trained = parse_run_config(state.run_config_json, (checkpoint / "training_state").string());
     if (const std::string refusal = resume_refusal(trained, config, state.stage, state.stage_step); !refusal.empty()) {
@@ -141,30 +143,32 @@ std::int64_t reopen_run(RunStore& store, const Project& project, const RunConfig
     }
     changes = resume_changes(trained, config);
   }
-  if (run->state == RunState::Running && effective_state(*run, now_ms(), 0) == RunState::Crashed) {
-    store.set_state(run->id, RunState::Crashed, "the trainer process is gone");
-  }
-  store.resume(run->id);
-  TrainStore(store.database()).discard_after(run->id, state.step);
-  if (!changes.empty()) store.set_config(run->id, now_json);
-  store.add_event(run->id, "info",
+  return run->id;
+}
+
+/// Continues the run from `checkpoint`: what the killed process logged after it is discarded.
+void rewind_to_checkpoint(RunStore& store, std::int64_t run_id, const RunConfig& config, const TrainingState& state,
+                          const fs::path& checkpoint, const std::string& changes) {
+  TrainStore(store.database()).discard_after(run_id, state.step);
+  if (!changes.empty()) store.set_config(run_id, run_config_to_json(config));
+  store.add_event(run_id, "info",
                   fmt::format("resumed from {} (step {}){}", checkpoint.filename().string(), state.step,
                               changes.empty() ? "" : " with a changed run config: " + changes));
-  return run->id;
 }
 
 class TrainingLoop {
  public:
-  TrainingLoop(const Project& project, const RunConfig& config, const TrainOptions& options, RunStore& store,
-               std::int64_t run_id, at::Device device, std::optional<EvalSuite> suite)
+  TrainingLoop(const Project& project, const RunConfig& config, const TrainOptions& options, RunLease& lease,
+               at::Device device, std::optional<EvalSuite> suite)
       : project_(project),
         config_(config),
         options_(options),
-        store_(store),
-        db_(store.database()),
-        run_id_(run_id),
+        lease_(lease),
+        store_(lease.store()),
+        db_(store_.database()),
+        run_id_(lease.run_id()),
         device_(device),
-        metrics_(store),
+        metrics_(store_),
         pieces_(db_),
         progress_(options.progress, "train", "steps"),
         suite_(std::move(suite)) {}
@@ -176,12 +180,12 @@ class TrainingLoop {
  private:
   double train_step(MixedStream& stream, size_t stage_index, std::int64_t stage_step);
   fs::path save(std::int64_t stage_index, std::int64_t stage_step, const std::string& cursor);
-  void heartbeat();
   void evaluate();
 
   const Project& project_;
   const RunConfig& config_;
   const TrainOptions& options_;
+  RunLease& lease_;
   RunStore& store_;
   Database& db_;
   std::int64_t run_id_;
@@ -195,7 +199,6 @@ class TrainingLoop {
   std::int64_t step_ = 0, tokens_seen_ = 0;
   std::optional<std::int64_t> saved_step_;
   size_t stage_ = 0;
-  Clock::time_point last_heartbeat_ = Clock::now();
   TrainResult result_;
 };
 
@@ -228,7 +231,11 @@ TrainResult TrainingLoop::run(std::optional<TrainingState> resume_state,
   std::int64_t stage_step = 0;
   std::string cursor;
   if (resume_state) {
-    optimizer_->load_state_tensors(resume_state->optimizer);
+    try {
+      optimizer_->load_state_tensors(resume_state->optimizer);
+    } catch (const Error& e) {
+      fail("{}: {}", optimizer_state_path(*resume_checkpoint).string(), e.what());
+    }
     restore_rng_state(resume_state->rng);
     step_ = resume_state->step;
     tokens_seen_ = resume_state->tokens_seen;
@@ -266,15 +273,14 @@ TrainResult TrainingLoop::run(std::optional<TrainingState> resume_state,
                                    stage_configs[si].rope.type == RopeType::Default ? "" : " with rope scaling"));
     }
     while (stage_step < steps) {
-      const bool stop_asked = options_.stop_requested && options_.stop_requested->load();
+      const bool stop_asked = lease_.stop_requested();
       if (stop_asked || (options_.max_steps > 0 && steps_this_call >= options_.max_steps)) {
         if (saved_step_ != step_) {
           result_.last_checkpoint =
               save(static_cast<std::int64_t>(si), stage_step, mixed_cursor_to_json(stream->cursor()));
         }
         metrics_.flush();
-        store_.add_event(run_id_, "info", fmt::format("stopped at step {}{}", step_, stop_asked ? " on request" : ""));
-        store_.set_state(run_id_, RunState::Stopped);
+        lease_.stop(fmt::format("stopped at step {}{}", step_, stop_asked ? " on request" : ""));
         progress_.finish();
         result_.state = RunState::Stopped;
         result_.step = step_;
@@ -285,7 +291,7 @@ TrainResult TrainingLoop::run(std::optional<TrainingState> resume_state,
       ++steps_this_call;
       progress_.update(step_, total_steps,
                        fmt::format("stage {} ({} tokens) loss {:.4f}", stage.name, stage.seq_len, result_.last_loss));
-      heartbeat();
+      lease_.heartbeat();
       const bool stage_done = stage_step == steps;
       const bool checkpoint =
           stage_done || (config_.checkpoint.every_steps > 0 && step_ % config_.checkpoint.every_steps == 0);
@@ -301,8 +307,7 @@ TrainResult TrainingLoop::run(std::optional<TrainingState> resume_state,
     stage_step = 0;
   }
   metrics_.flush();
-  store_.add_event(run_id_, "info", fmt::format("finished after {} steps, {} tokens", step_, tokens_seen_));
-  store_.set_state(run_id_, RunState::Finished);
+  lease_.finish(fmt::format("finished after {} steps, {} tokens", step_, tokens_seen_));
   progress_.finish();
   result_.state = RunState::Finished;
   result_.step = step_;
@@ -403,10 +408,7 @@ fs::path TrainingLoop::save(std::int64_t stage_index, std::int64_t stage_step, c
 
 void TrainingLoop::evaluate() {
   torch::NoGradGuard no_grad;
-  GenerationConfig generation;
-  generation.bos_token_id = model_.base.bos_token_id;
-  generation.eos_token_ids = model_.base.eos_token_ids;
-  LlamaTextGenerator generator(model_.model, *model_.tokenizer, generation);
+  LlamaTextGenerator generator(model_.model, *model_.tokenizer, generation_defaults(model_.base));
   const EvalTarget target{&generator, model_.tokenizer.get(),
                           resolve_prompt_format(suite_->prompt_format, model_.tokenizer_dir), &model_.model};
   const EvalTexts texts = load_eval_texts(*suite_, &db_);
@@ -414,7 +416,8 @@ void TrainingLoop::evaluate() {
   options.store = &store_;
   options.run_id = run_id_;
   options.checkpoint_step = step_;
-  options.on_cell = [this](const EvalCell&) { heartbeat(); };
+  options.on_cell = [this](const EvalCell&) { lease_.heartbeat(); };
+  options.should_stop = [this] { return lease_.stop_requested(); };  // the step loop then stops the run
   const EvalRunReport report = run_eval_suite(*suite_, texts, target, options);
   double total = 0;
   std::int64_t scored = 0;
@@ -430,11 +433,19 @@ void TrainingLoop::evaluate() {
                   scored > 0 ? fmt::format(", mean score {:.3f}", total / static_cast<double>(scored)) : ""));
 }
 
-void TrainingLoop::heartbeat() {
-  const auto now = Clock::now();
-  if (now - last_heartbeat_ < std::chrono::milliseconds(options_.heartbeat_interval_ms)) return;
-  store_.heartbeat(run_id_);
-  last_heartbeat_ = now;
+
+/// Everything the config names exists and fits: corpora and datasets in the store, RoPE coverage per stage
+/// against the base model, each stage's schedule.
+void check_inputs(const Project& project, const RunConfig& config, RunStore& store) {
+  validate_against_store(config, store.database());
+  validate_against_model(config, base_model_config(project, config));
+  for (size_t i = 0; i < config.stages.size(); ++i) {
+    try {
+      validate(stage_schedule(config, config.stages[i]));
+    } catch (const Error& e) {
+      fail("{}: stages[{}] (\"{}\"): {}", config.source, i, config.stages[i].name, e.what());
+    }
+  }
 }
 
 std::string oom_reason(const RunConfig& config, size_t stage_index, const at::Device& device, const c10::Error& e) {
@@ -458,57 +469,57 @@ fs::path run_directory(const Project& project, const std::string& run_name, std:
 
 TrainResult train(const Project& project, const RunConfig& config, const TrainOptions& options) {
   RunStore store(project.open_store(OpenMode::ReadWrite));
-  // Everything the config names, before any work.
-  validate_against_store(config, store.database());
-  validate_against_model(config, base_model_config(project, config));
-  for (size_t i = 0; i < config.stages.size(); ++i) {
-    try {
-      validate(stage_schedule(config, config.stages[i]));
-    } catch (const Error& e) {
-      fail("{}: stages[{}] (\"{}\"): {}", config.source, i, config.stages[i].name, e.what());
-    }
+  const LeaseRequest request{.kind = "train",
+                             .name = config.name,
+                             .config_json = run_config_to_json(config),
+                             .heartbeat_interval_ms = options.heartbeat_interval_ms};
+  // A run the GUI queued is taken first, so that a config it cannot train is recorded as that run's failure.
+  std::optional<RunLease> lease;
+  if (options.adopt_run) {
+    if (options.resume) fail("--run-id takes a queued run; continue a stopped run with --resume --run ID");
+    lease.emplace(RunLease::adopt(store, *options.adopt_run, request));
   }
-  const at::Device device = resolve_device(config.device);
+  std::optional<at::Device> device;
   std::optional<EvalSuite> suite;
-  if (!config.eval.suite.empty()) {
-    const fs::path path = project.resolve(config.eval.suite);
-    suite = parse_eval_suite(read_text_file(path), path.string());
-    resolve_suite_paths(*suite, path.parent_path());
-  }
-
   std::optional<TrainingState> state;
   std::optional<fs::path> checkpoint;
-  std::int64_t run_id = 0;
-  if (options.resume) {
-    state.emplace();
-    checkpoint.emplace();
-    run_id = reopen_run(store, project, config, options, *state, *checkpoint);
-  } else {
-    run_id = store.create_run(config.name, "train", run_config_to_json(config));
-    store.set_state(run_id, RunState::Running);
-  }
-  const size_t first_stage = state ? static_cast<size_t>(state->stage) : 0;
-  std::optional<TrainingLoop> loop;
-  try {
-    loop.emplace(project, config, options, store, run_id, device, std::move(suite));
-    return loop->run(std::move(state), checkpoint);
-  } catch (const c10::OutOfMemoryError& e) {
-    const std::string reason = oom_reason(config, loop ? loop->stage() : first_stage, device, e);
-    store.add_event(run_id, "error", reason);
-    store.set_state(run_id, RunState::Failed, reason);
-    fail("{}", reason);
-  } catch (const std::exception& e) {
-    const std::string reason = dynamic_cast<const c10::Error*>(&e)
-                                   ? std::string(static_cast<const c10::Error&>(e).what_without_backtrace())
-                                   : std::string(e.what());
-    try {
-      store.add_event(run_id, "error", reason);
-      store.set_state(run_id, RunState::Failed, reason);
-    } catch (const std::exception& inner) {
-      spdlog::error("run {}: could not record the failure: {}", run_id, inner.what());
+  std::string changes;
+  std::int64_t resume_id = 0;
+  try {  // everything the config names, before any work or any new row
+    check_inputs(project, config, store);
+    device = resolve_device(config.device);
+    if (!config.eval.suite.empty()) {
+      const fs::path path = project.resolve(config.eval.suite);
+      suite = parse_eval_suite(read_text_file(path), path.string());
+      resolve_suite_paths(*suite, path.parent_path());
     }
+    if (options.resume) {
+      state.emplace();
+      checkpoint.emplace();
+      resume_id = find_resumable_run(store, project, config, options, *state, *checkpoint, changes);
+    }
+  } catch (const std::exception& e) {
+    if (lease) lease->fail(e.what());
     throw;
   }
+  if (!lease) lease.emplace(options.resume ? RunLease::reopen(store, resume_id, request) : RunLease::create(store, request));
+
+  TrainResult result;
+  run_job(*lease, [&] {
+    if (state) rewind_to_checkpoint(store, lease->run_id(), config, *state, *checkpoint, changes);
+    const size_t first_stage = state ? static_cast<size_t>(state->stage) : 0;
+    std::optional<TrainingLoop> loop;
+    try {
+      loop.emplace(project, config, options, *lease, *device, std::move(suite));
+      result = loop->run(std::move(state), checkpoint);
+    } catch (const c10::OutOfMemoryError& e) {
+      fail("{}", oom_reason(config, loop ? loop->stage() : first_stage, *device, e));
+    } catch (const c10::Error& e) {
+      fail("{}", e.what_without_backtrace());  // LibTorch's backtrace is for its developers, not our users
+    }
+    return result.state;
+  });
+  return result;
 }
 
 }  // namespace rw::core

@@ -13,6 +13,7 @@
 #include <fstream>
 
 #include "rw/core/data/corpus_import.h"
+#include "rw/core/retrieval/bm25_retriever.h"
 #include "rw/core/store/corpus_store.h"
 #include "rw/core/store/migrations.h"
 #include "rw/core/util/error.h"
@@ -123,7 +124,7 @@ class TestCorpusImport : public QObject {
     QVERIFY(stored.substr(0, static_cast<size_t>(chunks[0].byte_end)).starts_with("one two"));
     for (const ChunkRecord& c : chunks) QVERIFY(c.n_tokens <= 8);
     // Every chunk is indexed: a word from the last chunk finds it.
-    const auto hits = store.search("thirteen", {});
+    const auto hits = Bm25Retriever(*db_).retrieve("thirteen", {});
     QCOMPARE(hits.size(), size_t{1});
     QCOMPARE(hits[0].chunk.id, chunks.back().id);
     QCOMPARE(hits[0].text, stored.substr(static_cast<size_t>(chunks.back().byte_begin),
@@ -277,7 +278,7 @@ class TestCorpusImport : public QObject {
     QCOMPARE(count_rows(*db_, "documents"), 1);
     QCOMPARE(count_rows(*db_, "chunks"), 1);
     QCOMPARE(count_rows(*db_, "corpus_imports"), 1);
-    QCOMPARE(CorpusStore(*db_).search("new", {}).size(), size_t{0});
+    QCOMPARE(Bm25Retriever(*db_).retrieve("new", {}).size(), size_t{0});
     // A cancelled first import does not leave an empty corpus behind either.
     QVERIFY(!error_of([&] {
                import_corpus(*db_, "other", options_, *counter_, [](const ImportProgress&) { fail("stop"); });

@@ -10,7 +10,7 @@
 #include <map>
 #include <set>
 
-#include "rw/core/data/chat_format.h"
+#include "rw/core/chat/chat_tokens.h"
 #include "rw/core/data/sample_stream.h"
 #include "rw/core/store/dataset_store.h"
 #include "rw/core/tokenizer/sentencepiece_tokenizer.h"
@@ -172,15 +172,16 @@ class TestSampleStream : public QObject {
   void formatsParse() {
     QVERIFY(chat_format_from_name("plain") == ChatFormat::Plain);
     QVERIFY(chat_format_from_name("qwen2") == ChatFormat::Qwen2);
-    QVERIFY(chat_format_family(ChatFormat::Mistral) == ChatFamily::Mistral);
-    QVERIFY(!chat_format_family(ChatFormat::Plain));
-    for (const ChatFamily family : {ChatFamily::Llama2, ChatFamily::Llama3, ChatFamily::Mistral, ChatFamily::Qwen2})
-      QVERIFY(chat_format_family(chat_format_of(family)) == family);
-    QVERIFY(chat_format_of(ChatFamily::Llama3) == ChatFormat::Llama3);
+    QVERIFY(has_family_template(ChatFormat::Mistral));
+    QVERIFY(!has_family_template(ChatFormat::Plain));
+    QVERIFY(!has_family_template(ChatFormat::Completion));
+    for (const auto& [name, format] : kChatFormatNames) QVERIFY(chat_format_from_name(name) == format);
+    QVERIFY(error_of([&] { render_chat(ChatFormat::Completion, SpecialByteTokenizer{}, {{"user", "hi"}}, LossOn::All); })
+                .contains("completion format has no roles"));
     QCOMPARE(QString::fromStdString(std::string(chat_format_name(ChatFormat::Llama3))), QString("llama3"));
     QVERIFY(error_of([] {
               chat_format_from_name("chatml");
-            }).contains("unknown chat format 'chatml' (expected llama2, llama3, mistral, qwen2 or plain)"));
+            }).contains("unknown chat format 'chatml' (expected completion, plain, llama2, llama3, mistral or qwen2)"));
   }
 
   void exactMasks_data() {
@@ -321,7 +322,7 @@ class TestSampleStream : public QObject {
     // Byte-level BPE keeps the prefix property here: the ids are the whole conversation's own tokens.
     QVERIFY(!r.tokenized_in_pieces);
     const std::string eot = llama3 ? "<|eot_id|>" : "<|im_end|>";
-    QCOMPARE(r.ids, tok->encode(apply_chat_template(*chat_format_family(format), chat, false), false));
+    QCOMPARE(r.ids, tok->encode(apply_chat_template(format, chat, false), false));
     QCOMPARE(qlist(masked_runs(*tok, r)),
              qlist({"Paris is the capital of France." + eot, "Berlin, since 1990." + eot}));
     QCOMPARE(r.loss_mask.back(), static_cast<std::uint8_t>(llama3 ? 1 : 0));  // Qwen2 ends with an untrained "\n"

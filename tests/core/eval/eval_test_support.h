@@ -1,5 +1,4 @@
-// Test doubles for the eval tests: a byte tokenizer (one token per byte, so token positions are character
-// positions and '.' is one token) and constructed oracle generators — string-level programs, not neural
+// Test doubles for the eval tests: constructed oracle generators — string-level programs, not neural
 // models, that read the prompt and answer what the task asks: NIAH echoes the needle, passkey repeats the
 // pass key, RULER niah looks up the queried keys' values, vt follows the assignment chain, cwe counts
 // words. A constant generator answers the same text whatever it is asked.
@@ -10,50 +9,18 @@
 #include <string>
 #include <vector>
 
-#include "rw/core/eval/text_generator.h"
-#include "rw/core/tokenizer/tokenizer.h"
+#include "rw/core/model/text_generator.h"
+#include "byte_tokenizer.h"
 
 namespace rw::test {
-
-/// ids: 0 <pad>, 1 <s> (BOS), 2 </s> (EOS), byte b -> b + 3.
-class ByteTokenizer : public rw::core::Tokenizer {
- public:
-  ByteTokenizer() {
-    bos_id_ = 1;
-    eos_id_ = 2;
-    pad_id_ = 0;
-    special_ids_ = {0, 1, 2};
-  }
-  std::vector<int32_t> encode(std::string_view text, bool add_special_tokens) const override {
-    std::vector<int32_t> out;
-    if (add_special_tokens) out.push_back(1);
-    for (const char c : text) out.push_back(static_cast<unsigned char>(c) + 3);
-    return out;
-  }
-  std::string decode(const std::vector<int32_t>& ids, bool skip_special_tokens) const override {
-    std::string out;
-    for (const int32_t id : ids) {
-      if (id >= 3 && id < 259)
-        out += static_cast<char>(id - 3);
-      else if (!skip_special_tokens && id >= 0 && id < 3)
-        out += id == 0 ? "<pad>" : id == 1 ? "<s>" : "</s>";
-    }
-    return out;
-  }
-  int32_t vocab_size() const override { return 259; }
-  std::optional<int32_t> token_to_id(std::string_view token) const override {
-    if (token.size() == 1) return static_cast<unsigned char>(token[0]) + 3;
-    return std::nullopt;
-  }
-  std::string id_to_token(int32_t id) const override { return decode({id}, false); }
-};
 
 class ConstantGenerator : public rw::core::TextGenerator {
  public:
   explicit ConstantGenerator(std::string answer) : answer_(std::move(answer)) {}
-  std::vector<std::string> generate(const std::vector<rw::core::EvalPrompt>& prompts, int64_t) override {
+  std::vector<rw::core::GeneratedText> generate(const std::vector<rw::core::Prompt>& prompts,
+                                               const rw::core::GenerationConfig&) override {
     ++calls;
-    return std::vector<std::string>(prompts.size(), answer_);
+    return std::vector<rw::core::GeneratedText>(prompts.size(), {answer_});
   }
   int calls = 0;
 
@@ -65,10 +32,11 @@ class ConstantGenerator : public rw::core::TextGenerator {
 class OracleGenerator : public rw::core::TextGenerator {
  public:
   explicit OracleGenerator(std::string needle) : needle_(std::move(needle)) {}
-  std::vector<std::string> generate(const std::vector<rw::core::EvalPrompt>& prompts, int64_t) override {
-    std::vector<std::string> out;
+  std::vector<rw::core::GeneratedText> generate(const std::vector<rw::core::Prompt>& prompts,
+                                               const rw::core::GenerationConfig&) override {
+    std::vector<rw::core::GeneratedText> out;
     batch_sizes.push_back(static_cast<int>(prompts.size()));
-    for (const auto& p : prompts) out.push_back(answer(p.text));
+    for (const auto& p : prompts) out.push_back({answer(p.text)});
     return out;
   }
   std::vector<int> batch_sizes;

@@ -8,7 +8,7 @@
 #include <set>
 
 #include "eval_test_support.h"
-#include "rw/core/eval/default_haystack.h"
+#include "rw/core/tasks/default_haystack.h"
 #include "rw/core/eval/eval_runner.h"
 #include "rw/core/util/error.h"
 #include "rw/core/util/files.h"
@@ -37,9 +37,9 @@ EvalTexts builtin_texts(const EvalSuite& s) { return load_eval_texts(s, nullptr)
 class CrashingGenerator : public rw::test::OracleGenerator {
  public:
   CrashingGenerator(std::string needle, int limit) : OracleGenerator(std::move(needle)), limit_(limit) {}
-  std::vector<std::string> generate(const std::vector<EvalPrompt>& prompts, int64_t n) override {
+  std::vector<GeneratedText> generate(const std::vector<Prompt>& prompts, const GenerationConfig& decoding) override {
     if (calls_++ == limit_) throw rw::core::Error("simulated crash");
-    return OracleGenerator::generate(prompts, n);
+    return OracleGenerator::generate(prompts, decoding);
   }
 
  private:
@@ -115,7 +115,7 @@ class TestEvalRunner : public QObject {
     QCOMPARE(coarse_to_fine_level(order[5], 5, 6), 0);
     // The prompt hash is the SHA-256 of the exact prompt, rebuilt here from the same settings.
     const NiahBuilder builder(kBytes, suite.niah, builtin_haystack_text(), 1600);
-    QCOMPARE(stored[0].prompt_hash, sha256_hex(builder.item(stored[0].length, 0, PromptFormat{}).prompt.text));
+    QCOMPARE(stored[0].prompt_hash, sha256_hex(builder.item(stored[0].length, 0, ChatFormat::Completion).prompt.text));
     // Batches never exceed batch_size and never mix lengths (the level-0 row at length 400 has 3 cells).
     int total = 0;
     for (const int b : oracle.batch_sizes) {

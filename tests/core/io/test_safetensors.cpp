@@ -21,7 +21,7 @@
 
 #include "rw/core/io/safetensors.h"
 #include "rw/core/util/error.h"
-#include "test_support.h"
+#include "tensor_support.h"
 
 namespace fs = std::filesystem;
 using rw::core::SafetensorsReader;

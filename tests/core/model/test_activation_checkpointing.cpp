@@ -6,7 +6,7 @@
 
 #include "rw/core/model/llama.h"
 #include "rw/core/train/chunked_cross_entropy.h"
-#include "test_support.h"
+#include "tensor_support.h"
 
 using namespace rw::core;
 using rw::test::max_relative_error;

@@ -7,7 +7,7 @@
 #include "rw/core/io/hf_model_dir.h"
 #include "rw/core/model/generation.h"
 #include "rw/core/io/safetensors.h"
-#include "test_support.h"
+#include "tensor_support.h"
 
 using namespace rw::core;
 

@@ -8,7 +8,7 @@
 
 #include "rw/core/io/hf_model_dir.h"
 #include "rw/core/model/llama.h"
-#include "test_support.h"
+#include "tensor_support.h"
 
 using namespace rw::core;
 using rw::test::error_of;

@@ -11,7 +11,7 @@
 #include "rw/core/tokenizer/bpe_tokenizer.h"
 #include "rw/core/tokenizer/tokenizer.h"
 #include "rw/core/util/error.h"
-#include "test_tokenizer_common.h"
+#include "tokenizer_parity.h"
 
 using namespace rw::test::tokenizer;
 

@@ -11,10 +11,10 @@
 #include <nlohmann/json.hpp>
 
 #include "rw/core/io/safetensors.h"
-#include "rw/core/train/lr_schedule.h"
+#include "rw/core/config/lr_schedule.h"
 #include "rw/core/train/optimizer.h"
 #include "rw/core/util/files.h"
-#include "test_support.h"
+#include "tensor_support.h"
 
 using namespace rw::core;
 using rw::test::error_of;
@@ -192,11 +192,12 @@ class TestOptimizer : public QObject {
     const fs::path file = fs::path(tmp.path().toStdString()) / "optimizer.safetensors";
     AdamW first(fresh_copy(init), kOptions);
     train(first, grads, 0, 3);
-    first.save_optimizer_state(file);
+    const auto saved = first.state_tensors();
+    write_safetensors(file, {saved.begin(), saved.end()});  // as a training checkpoint stores it
     QVERIFY(first.state_tensors().contains("master.model.layers.0.mlp.up_proj.weight"));
 
     AdamW resumed(fresh_copy(first.parameters()), kOptions);  // the parameters as a model checkpoint has them
-    resumed.load_optimizer_state(file);
+    resumed.load_state_tensors(read_safetensors(file));
     QCOMPARE(resumed.steps(), std::int64_t{3});
     train(resumed, grads, 3, kSteps);
 
@@ -221,7 +222,7 @@ class TestOptimizer : public QObject {
       alter(state);
       write_safetensors(file, {state.begin(), state.end()});
       AdamW fresh(tiny_model(at::kFloat), kOptions);
-      const QString message = error_of([&] { fresh.load_optimizer_state(file); });
+      const QString message = error_of([&] { fresh.load_state_tensors(read_safetensors(file)); });
       if (fresh.steps() != 0) return QString("state changed by a failed load");
       return message;
     };
@@ -229,7 +230,6 @@ class TestOptimizer : public QObject {
 
     QString m = load_altered([&](auto& s) { s.erase("exp_avg_sq.lm_head.weight"); });
     QVERIFY2(m.contains("missing key 'exp_avg_sq.lm_head.weight'"), qPrintable(m));
-    QVERIFY2(m.contains(QString::fromStdString(file.string())), qPrintable(m));
     m = load_altered([&](auto& s) { s.erase("step"); });
     QVERIFY2(m.contains("missing key 'step'"), qPrintable(m));
     m = load_altered([&](auto& s) { s["exp_avg.model.norm.weight"] = torch::zeros({8}); });

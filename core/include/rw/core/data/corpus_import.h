@@ -10,6 +10,7 @@
 
 #include "rw/core/data/chunking.h"
 #include "rw/core/store/database.h"
+#include "rw/core/util/error.h"
 
 namespace rw::core {
 
@@ -55,8 +56,13 @@ struct ImportProgress {
   std::int64_t bytes_done = 0;
   std::int64_t documents_added = 0;
 };
-/// Called after each file. Throwing from it cancels the import (nothing is stored).
+/// Called after each file. Throwing from it cancels the import (nothing is stored); ImportStopped is the
+/// exception for a stop the user asked for.
 using ImportProgressFn = std::function<void(const ImportProgress&)>;
+class ImportStopped : public Error {
+ public:
+  ImportStopped() : Error("the import was stopped on request") {}
+};
 
 /// Header written before each file of a repository document; the file's content follows it.
 std::string repo_file_header(const std::string& relative_path);

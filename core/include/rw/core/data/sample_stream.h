@@ -15,7 +15,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "rw/core/data/chat_format.h"
+#include "rw/core/chat/chat_tokens.h"
 #include "rw/core/data/sequence_stream.h"
 #include "rw/core/store/database.h"
 #include "rw/core/tokenizer/tokenizer.h"

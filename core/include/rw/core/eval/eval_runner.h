@@ -3,18 +3,18 @@
 // live heatmap fills in while the job runs. Grids run in coarse_to_fine_order (eval_grid.h). Cells already
 // stored for (run, checkpoint_step, task, length, depth) are skipped, so a killed job resumes where it
 // stopped. Perplexity writes its curve as cells too (task "ppl/nll_by_position", depth = bucket start / L,
-// score = mean NLL in nats) plus "ppl/mean_nll" at depth 0. Not the CLI (app/cli_eval.cpp).
+// score = mean NLL in nats) plus "ppl/mean_nll" at depth 0. Not the CLI (app/cli/eval.cpp).
 #pragma once
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
 
-#include "rw/core/eval/eval_grid.h"
-#include "rw/core/eval/eval_suite.h"
+#include "rw/core/tasks/eval_grid.h"
+#include "rw/core/config/eval_suite.h"
 #include "rw/core/eval/perplexity.h"
-#include "rw/core/eval/prompt_format.h"
-#include "rw/core/eval/text_generator.h"
+#include "rw/core/chat/chat_format.h"
+#include "rw/core/model/text_generator.h"
 #include "rw/core/store/run_store.h"
 
 namespace rw::core {
@@ -37,12 +37,12 @@ EvalTexts load_eval_texts(const EvalSuite& suite, Database* project_db);
 struct EvalTarget {
   TextGenerator* generator = nullptr;
   const Tokenizer* tokenizer = nullptr;
-  PromptFormat format;
+  ChatFormat format = ChatFormat::Completion;
   LlamaForCausalLM* model = nullptr;
 };
 
-/// Resolves a suite's prompt_format setting: "auto" = detect_chat_family(model_dir) or completion.
-PromptFormat resolve_prompt_format(std::string_view setting, const std::filesystem::path& model_dir);
+/// Resolves a suite's prompt_format setting: "auto" = detect_chat_format(model_dir) or completion.
+ChatFormat resolve_prompt_format(std::string_view setting, const std::filesystem::path& model_dir);
 
 struct EvalRunOptions {
   RunStore* store = nullptr;  ///< null: nothing stored, nothing skipped (results only)
@@ -51,6 +51,8 @@ struct EvalRunOptions {
   ProgressReporter* progress = nullptr;
   /// Called after each cell is scored (and stored), e.g. to heartbeat or print.
   std::function<void(const EvalCell&)> on_cell;
+  /// Asked between batches; true ends the run early (EvalRunReport::stopped).
+  std::function<bool()> should_stop;
 };
 
 struct EvalRunReport {
@@ -58,6 +60,7 @@ struct EvalRunReport {
   std::int64_t skipped = 0;     ///< cells found in the store and not recomputed
   std::vector<PerplexityResult> perplexity;
   double seconds = 0;
+  bool stopped = false;  ///< should_stop ended it before every cell was computed
 };
 
 /// Every cell of the suite, in the order they are computed: per task (suite order; ruler expands to its

@@ -1,4 +1,4 @@
-// Perplexity by token position (reference/evals.md section 5): truncated-window PPL in the YaRN style
+// Perplexity by token position: truncated-window PPL in the YaRN style
 // (each document cut to its first L tokens, BOS included, one forward, mean over documents) plus the
 // per-position NLL curve averaged over documents and bucketed. One forward pass, no generation; the LM
 // head is applied a block of rows at a time with log-softmax in fp32, so [T, V] fp32 logits never exist.

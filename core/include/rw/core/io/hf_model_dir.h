@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "rw/core/model/generation_config.h"
+#include "rw/core/config/generation_config.h"
 #include "rw/core/model/llama.h"
 
 namespace rw::core {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "rw/core/model/generation_config.h"
+#include "rw/core/config/generation_config.h"
 #include "rw/core/model/llama.h"
 
 namespace rw::core {

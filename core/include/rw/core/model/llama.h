@@ -12,7 +12,7 @@
 
 #include "rw/core/model/attention_mask.h"
 #include "rw/core/model/kv_cache.h"
-#include "rw/core/model/model_config.h"
+#include "rw/core/config/model_config.h"
 #include "rw/core/model/rope_scaling.h"
 
 namespace rw::core {

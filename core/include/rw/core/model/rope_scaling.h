@@ -6,7 +6,7 @@
 
 #include <optional>
 
-#include "rw/core/model/model_config.h"
+#include "rw/core/config/model_config.h"
 
 namespace rw::core {
 
@@ -18,9 +18,6 @@ struct RopeFrequencies {
 /// Frequencies for `config`. `seq_len` matters only for dynamic NTK (the current sequence length;
 /// values at or below max_position_embeddings give the unscaled base).
 RopeFrequencies rope_frequencies(const ModelConfig& config, std::optional<int64_t> seq_len = std::nullopt);
-
-/// Wavelength 2*pi/inv_freq per rotary dimension pair (for explaining a rope setting).
-at::Tensor rope_wavelengths(const RopeFrequencies& frequencies);  // [head_dim / 2]
 
 /// Rotary cos/sin for given positions, with HF's dynamic-NTK growth/reset behaviour: the frequencies
 /// are recomputed when a batch reaches past the longest length seen, and reset once it is back within

@@ -74,19 +74,11 @@ struct ChunkRecord {
   std::int64_t n_tokens = 0;
 };
 
-struct SearchHit {
+/// A chunk with its document's source path and its text.
+struct ChunkText {
   ChunkRecord chunk;
   std::string source_path;
-  double score = 0;  // BM25 (higher is better; FTS5's bm25() negated)
-  std::string text;  // the chunk's text
-};
-
-struct SearchOptions {
-  std::int64_t limit = 10;
-  /// Only this corpus (by id); unset searches every corpus in the store.
-  std::optional<std::int64_t> corpus_id;
-  /// The query is FTS5 syntax (phrases, NEAR, AND/OR/NOT, prefix*) instead of free text.
-  bool raw_fts_query = false;
+  std::string text;
 };
 
 /// Token-length distribution of a corpus under one tokenizer. Bins are powers of two:
@@ -138,24 +130,12 @@ class CorpusStore {
 
   CorpusStats stats(std::int64_t corpus_id, std::string_view tokenizer_id);
 
-  /// BM25 search over chunks. Free text (the default) is split into words; English stop words are
-  /// dropped unless nothing else is left, and so are words in at least half of all chunks (BM25 gives
-  /// them no weight) when rarer ones remain; any remaining word may match (OR), ranked by BM25.
-  /// An empty query gives no hits. Error naming the query when raw FTS5 syntax is malformed.
-  std::vector<SearchHit> search(std::string_view query, const SearchOptions& options);
-
-  /// Chunks in the BM25 index (all corpora): the N of BM25's idf.
-  std::int64_t indexed_chunk_count();
+  /// The chunks `ids` with their document's source path and text, in the order given. Error naming a
+  /// missing id.
+  std::vector<ChunkText> chunk_texts(const std::vector<std::int64_t>& ids);
 
  private:
-  std::vector<std::string> drop_weightless_terms(std::vector<std::string> terms);
-  /// (chunk id, score) of the best `options.limit` matches of an FTS5 query, best first.
-  std::vector<std::pair<std::int64_t, double>> rank(const std::string& match, const SearchOptions& options);
-
   Database& db_;
 };
-
-/// The FTS5 query search() runs for free text: quoted terms joined by OR ("" when nothing is left).
-std::string free_text_to_fts_query(std::string_view query);
 
 }  // namespace rw::core

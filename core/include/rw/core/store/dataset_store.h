@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "rw/core/store/database.h"
-#include "rw/core/tokenizer/chat_template.h"  // ChatMessage
+#include "rw/core/chat/chat_format.h"  // ChatMessage
 
 namespace rw::core {
 

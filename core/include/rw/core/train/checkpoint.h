@@ -39,6 +39,8 @@ struct TrainingState {
 
 /// <root>/step-00000123.
 std::filesystem::path checkpoint_path(const std::filesystem::path& root, std::int64_t step);
+/// The optimizer state file of a checkpoint folder (named in errors about its content).
+std::filesystem::path optimizer_state_path(const std::filesystem::path& checkpoint);
 
 /// Writes the checkpoint for state.step under root and removes the oldest complete checkpoints beyond
 /// keep_last (0 keeps all). Returns its folder. Error naming the folder on failure; nothing partial is

@@ -12,7 +12,7 @@
 
 #include "rw/core/model/llama.h"
 #include "rw/core/tokenizer/tokenizer.h"
-#include "rw/core/train/run_config.h"
+#include "rw/core/config/run_config.h"
 
 namespace rw::core {
 

@@ -71,10 +71,6 @@ class AdamW {
   /// changed; Error naming the missing, unexpected, mis-shaped or mis-typed key.
   void load_state_tensors(const std::map<std::string, at::Tensor>& tensors);
 
-  /// state_tensors() as a safetensors file, written atomically (write_safetensors).
-  void save_optimizer_state(const std::filesystem::path& path) const;
-  /// load_state_tensors() from a file written by save_optimizer_state; errors also name the file.
-  void load_optimizer_state(const std::filesystem::path& path);
 
  private:
   struct Slot {

@@ -5,7 +5,6 @@
 // outcome: finished, stopped (after a checkpoint), or failed with the reason (out-of-memory included).
 // Not the pieces it drives: model (llama.h), data (sequence_stream.h), optimizer, schedule, checkpoints.
 #pragma once
-#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -14,8 +13,8 @@
 
 #include "rw/core/data/packing.h"
 #include "rw/core/store/run_store.h"
-#include "rw/core/train/run_config.h"
-#include "rw/core/util/progress.h"
+#include "rw/core/config/run_config.h"
+#include "rw/core/worker/progress.h"
 
 namespace rw::core {
 
@@ -28,8 +27,8 @@ struct TrainOptions {
   /// an accepted change replaces the run's stored config and is logged as an event.
   bool resume = false;
   std::optional<std::int64_t> resume_run;
-  /// Checked once per optimizer step; when it becomes true the trainer checkpoints and stops (SIGINT/SIGTERM).
-  const std::atomic<bool>* stop_requested = nullptr;
+  /// Train the queued run with this id (one the GUI created) instead of creating a run.
+  std::optional<std::int64_t> adopt_run;
   /// Stop like a request once this many optimizer steps were taken in this call (0 = no limit).
   std::int64_t max_steps = 0;
   std::int64_t heartbeat_interval_ms = 2000;
@@ -47,10 +46,11 @@ struct TrainResult {
   std::optional<std::filesystem::path> last_checkpoint;
 };
 
-/// Trains a run of `project`. Everything the config names is checked before any work (corpora and datasets
-/// in the store, RoPE coverage per stage, schedules). Failures after the run row exists mark it failed with
-/// the reason and rethrow; an out-of-memory error's reason names the stage, sequence length, micro-batch and
-/// memory in use.
+/// Trains a run of `project` under a RunLease (worker/run_lease.h). Everything the config names is checked
+/// before a run row is created (corpora and datasets in the store, RoPE coverage per stage, schedules); an
+/// adopted queued run records such a failure. Between steps the trainer heartbeats and, when SIGINT/SIGTERM
+/// asked for a stop, checkpoints and stops. Failures after the run row exists mark it failed with the reason
+/// and rethrow; an out-of-memory error's reason names the stage, sequence length, micro-batch and memory.
 TrainResult train(const Project& project, const RunConfig& config, const TrainOptions& options = {});
 
 /// The folder a run's tokenizer and checkpoints live in.

@@ -7,10 +7,23 @@
 
 namespace rw::core {
 
+/// Where in a user's file an error was found, when known (the worker protocol's error event carries it so
+/// the GUI can point at the field). Empty strings = unknown.
+struct ErrorContext {
+  std::string file;       ///< the file (or "command line") the value came from
+  std::string json_path;  ///< e.g. "stages[1].rope.theta"
+  std::string key;        ///< the last key of the path, e.g. "theta"
+};
+
 /// The one exception type core throws. The message names the thing (file, tensor, key) and the cause.
 class Error : public std::runtime_error {
  public:
-  explicit Error(const std::string& message) : std::runtime_error(message) {}
+  explicit Error(const std::string& message, ErrorContext context = {})
+      : std::runtime_error(message), context_(std::move(context)) {}
+  const ErrorContext& context() const { return context_; }
+
+ private:
+  ErrorContext context_;
 };
 
 /// Formats and throws an Error.

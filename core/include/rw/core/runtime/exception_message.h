@@ -1,0 +1,11 @@
+// What to tell a user about an exception: its message, without the C++ backtrace LibTorch appends to
+// its own errors (that is for LibTorch's developers).
+#pragma once
+#include <exception>
+#include <string>
+
+namespace rw::core {
+
+std::string exception_message(const std::exception& e);
+
+}  // namespace rw::core

@@ -1,0 +1,55 @@
+// A small store with hand-made corpora for the corpus store and retrieval tests: one chunk per document,
+// token counts under a "words" tokenizer.
+#pragma once
+#include <QTemporaryDir>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "rw/core/store/corpus_store.h"
+#include "rw/core/store/migrations.h"
+#include "rw/core/util/sha256.h"
+
+namespace rw::test {
+
+class CorpusFixture {
+ public:
+  /// A fresh store in `dir` (one file per call).
+  explicit CorpusFixture(const QTemporaryDir& dir) {
+    static int counter = 0;
+    db = std::make_unique<rw::core::Database>(rw::core::open_store(
+        std::filesystem::path(dir.path().toStdString()) / (std::to_string(++counter) + ".db"),
+        rw::core::OpenMode::ReadWrite));
+    store = std::make_unique<rw::core::CorpusStore>(*db);
+  }
+
+  static rw::core::NewDocument make_doc(const std::string& text) {
+    rw::core::NewDocument doc;
+    doc.source_path = "/hand/made.txt";
+    doc.source_end = static_cast<std::int64_t>(text.size());
+    doc.content_hash = rw::core::sha256_hex(text);
+    doc.text = text;
+    doc.n_tokens = 1;
+    doc.chunks = {{0, static_cast<std::int64_t>(text.size()), 1}};
+    return doc;
+  }
+
+  /// A corpus of one document (and one chunk) per text; returns its id.
+  std::int64_t add_corpus(const std::string& name, const std::vector<std::string>& texts) {
+    const rw::core::CorpusRecord c = store->create_corpus(
+        {.name = name, .tokenizer_id = "words", .tokenizer_name = "words", .chunk_tokens = 512, .chunk_overlap = 0});
+    rw::core::Transaction tx(*db);
+    const std::int64_t import_id = store->begin_import(c.id, "{}");
+    for (const std::string& t : texts) doc_ids.push_back(*store->add_document(c.id, import_id, make_doc(t)));
+    tx.commit();
+    return c.id;
+  }
+
+  std::unique_ptr<rw::core::Database> db;
+  std::unique_ptr<rw::core::CorpusStore> store;
+  std::vector<std::int64_t> doc_ids;
+};
+
+}  // namespace rw::test
