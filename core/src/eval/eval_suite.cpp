@@ -4,10 +4,10 @@
 #include <algorithm>
 #include <set>
 
-#include "../util/strict_json.h"
 #include "rw/core/eval/eval_grid.h"
 #include "rw/core/tokenizer/chat_template.h"
 #include "rw/core/util/error.h"
+#include "rw/core/util/strict_json.h"
 
 namespace rw::core {
 namespace {

@@ -5,11 +5,11 @@
 
 #include <system_error>
 
-#include "../util/strict_json.h"
 #include "rw/core/data/glob.h"
 #include "rw/core/store/migrations.h"
 #include "rw/core/util/error.h"
 #include "rw/core/util/files.h"
+#include "rw/core/util/strict_json.h"
 
 namespace rw::core {
 namespace fs = std::filesystem;

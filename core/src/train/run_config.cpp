@@ -7,11 +7,11 @@
 #include <algorithm>
 #include <set>
 
-#include "../util/strict_json.h"
 #include "rw/core/store/corpus_store.h"
 #include "rw/core/store/dataset_store.h"
 #include "rw/core/util/error.h"
 #include "rw/core/util/files.h"
+#include "rw/core/util/strict_json.h"
 
 namespace rw::core {
 namespace {

@@ -1,5 +1,5 @@
 // Strict JSON settings reading: see strict_json.h.
-#include "strict_json.h"
+#include "rw/core/util/strict_json.h"
 
 #include <fmt/ranges.h>
 

@@ -1,7 +1,8 @@
 // Strict reading of hand-edited JSON settings files (project.ropewalk.json, run configs): duplicate keys
 // refused, unknown keys reported with a "did you mean", wrong types naming what was expected and what was
 // written, and every message prefixed by the source file and the JSON path (`stages[1].rope.theta`).
-// Internal to rw_core: it pulls in nlohmann/json, which stays out of the public headers.
+// It pulls in nlohmann/json (a private dependency of rw_core): include it only from .cpp files of parsers and
+// tests, never from another header.
 #pragma once
 #include <nlohmann/json.hpp>
 
