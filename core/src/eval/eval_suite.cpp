@@ -1,4 +1,4 @@
-// EvalSuite strict JSON reading and writing (see eval_suite.h; key meanings are documented there).
+// EvalSuite strict JSON reading and writing (see eval_suite.h; key meanings are in docs/eval-suite.md).
 #include "rw/core/eval/eval_suite.h"
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 // Project: strict parsing and writing of project.ropewalk.json, and the folder layout (init / open).
 // Every bad setting is refused with the file and the JSON path of the key. Not the store's tables
-// (migrations.cpp) and not what jobs do with the settings.
+// (migrations.cpp) and not what jobs do with the settings. Every key, for users: docs/project-file.md.
 #include "rw/core/store/project.h"
 
 #include <system_error>

@@ -1,5 +1,5 @@
 // Run config: strict parsing (through util/strict_json), JSON writing, and the checks against a base model
-// and a project store. Key meanings and defaults are documented in run_config.h.
+// and a project store. Key meanings and defaults are documented in docs/run-config.md.
 #include "rw/core/train/run_config.h"
 
 #include <fmt/ranges.h>
