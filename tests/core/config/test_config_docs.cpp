@@ -128,14 +128,16 @@ std::vector<fs::path> examples(const std::string& folder, const std::string& suf
 
 json corpus_data(const char* name) { return json::array({{{"corpus", name}}}); }
 
+// A small new model: the required keys and a vocabulary size.
+json small_scratch() {
+  return {{"vocab_size", 4000},     {"hidden_size", 64},        {"intermediate_size", 176},
+          {"num_hidden_layers", 2}, {"num_attention_heads", 4}, {"max_position_embeddings", 256}};
+}
+
 // A pretrain run from scratch with a trained sentencepiece tokenizer that sets every key it may: every stage
-// option, and a stage per rope scaling type with each type's own keys.
+// option, and a stage per rope scaling type with each type's own keys. Keys left out here are written back
+// with their defaults by run_config_to_json, so the result spells out every key of every object it holds.
 json maximal_pretrain_run() {
-  const json scratch = {{"family", "llama"},        {"vocab_size", 4000},
-                        {"hidden_size", 64},        {"intermediate_size", 176},
-                        {"num_hidden_layers", 2},   {"num_attention_heads", 4},
-                        {"num_key_value_heads", 2}, {"max_position_embeddings", 256},
-                        {"rope_theta", 10000.0},    {"tie_word_embeddings", true}};
   const json tokenizer = {
       {"sentencepiece", {{"vocab_size", 2000}, {"model_type", "unigram"}, {"from_corpus", "books"}}}};
   const json yarn = {{"type", "yarn"},          {"factor", 2.0},     {"original_max_position_embeddings", 256},
@@ -167,23 +169,11 @@ json maximal_pretrain_run() {
          {"rope", {{"scaling", {{"type", type}, {"factor", 4.0}, {"original_max_position_embeddings", 256}}}}},
          {"data", corpus_data("books")}});
   }
-  return {{"format", 1},
-          {"name", "maximal"},
-          {"description", "every key"},
-          {"objective", "pretrain"},
-          {"init", {{"scratch", scratch}, {"tokenizer", tokenizer}}},
-          {"seed", 7},
-          {"device", "cpu"},
-          {"precision", "fp32"},
-          {"activation_checkpointing", true},
-          {"chunked_loss_rows", 512},
-          {"optimizer",
-           {{"lr", 1e-3}, {"betas", {0.9, 0.99}}, {"eps", 1e-8}, {"weight_decay", 0.0}, {"clip_grad_norm", 0.5}}},
-          {"schedule", {{"kind", "linear"}, {"warmup_steps", 3}, {"min_lr_ratio", 0.0}}},
-          {"batch", {{"micro_batch_size", 4}, {"grad_accumulation", 2}}},
-          {"checkpoint", {{"every_steps", 50}, {"keep_last", 0}}},
-          {"eval", {{"suite", "evals/niah.json"}, {"every_steps", 100}}},
-          {"stages", stages}};
+  const json run = {{"name", "maximal"},
+                    {"init", {{"scratch", small_scratch()}, {"tokenizer", tokenizer}}},
+                    {"eval", {{"suite", "evals/niah.json"}}},
+                    {"stages", stages}};
+  return json::parse(run_config_to_json(parse_run_config(run.dump(), "maximal.json")));
 }
 
 // An SFT run from an HF folder: the sft-only keys and dataset data entries.
@@ -203,13 +193,7 @@ json maximal_sft_run() {
 // From scratch with an HF folder's tokenizer.
 json scratch_with_model_tokenizer() {
   json j = maximal_sft_run();
-  j["init"] = {{"scratch",
-                {{"hidden_size", 64},
-                 {"intermediate_size", 176},
-                 {"num_hidden_layers", 2},
-                 {"num_attention_heads", 4},
-                 {"max_position_embeddings", 4096}}},
-               {"tokenizer", {{"model", "models/tokenizer"}}}};
+  j["init"] = {{"scratch", small_scratch()}, {"tokenizer", {{"model", "models/tokenizer"}}}};
   return j;
 }
 
