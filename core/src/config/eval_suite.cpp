@@ -1,14 +1,14 @@
-// EvalSuite strict JSON reading and writing (see eval_suite.h; key meanings are documented there).
+// EvalSuite strict JSON reading and writing (see eval_suite.h; key meanings are in docs/eval-suite.md).
 #include "rw/core/config/eval_suite.h"
 
 #include <algorithm>
 #include <set>
 
-#include "../util/strict_json.h"
 #include "rw/core/tasks/eval_grid.h"
 #include "rw/core/chat/chat_format.h"
 #include "rw/core/util/enum_names.h"
 #include "rw/core/util/error.h"
+#include "rw/core/util/strict_json.h"
 
 namespace rw::core {
 namespace {

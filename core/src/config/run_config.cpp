@@ -1,5 +1,5 @@
 // Run config: strict parsing (through util/strict_json), JSON writing, and the checks against a base model
-// and a project store. Key meanings and defaults are documented in run_config.h.
+// and a project store. Key meanings and defaults are documented in docs/run-config.md.
 #include "rw/core/config/run_config.h"
 
 #include <fmt/ranges.h>
@@ -7,13 +7,13 @@
 #include <algorithm>
 #include <set>
 
-#include "../util/strict_json.h"
 #include "config_json.h"
 #include "rw/core/store/corpus_store.h"
 #include "rw/core/store/dataset_store.h"
 #include "rw/core/util/enum_names.h"
 #include "rw/core/util/error.h"
 #include "rw/core/util/files.h"
+#include "rw/core/util/strict_json.h"
 
 namespace rw::core {
 namespace {

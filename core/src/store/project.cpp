@@ -1,15 +1,15 @@
 // Project: strict parsing and writing of project.ropewalk.json, and the folder layout (init / open).
 // Every bad setting is refused with the file and the JSON path of the key. Not the store's tables
-// (migrations.cpp) and not what jobs do with the settings.
+// (migrations.cpp) and not what jobs do with the settings. Every key, for users: docs/project-file.md.
 #include "rw/core/store/project.h"
 
 #include <system_error>
 
-#include "../util/strict_json.h"
 #include "rw/core/util/glob.h"
 #include "rw/core/store/migrations.h"
 #include "rw/core/util/error.h"
 #include "rw/core/util/files.h"
+#include "rw/core/util/strict_json.h"
 
 namespace rw::core {
 namespace fs = std::filesystem;

@@ -1,5 +1,5 @@
 // Strict JSON settings reading: see strict_json.h.
-#include "strict_json.h"
+#include "rw/core/util/strict_json.h"
 
 #include <fmt/ranges.h>
 
@@ -24,6 +24,26 @@ size_t edit_distance(std::string_view a, std::string_view b) {
     }
   }
   return row[b.size()];
+}
+
+// The recorder of this thread, if a test installed one; thread_local so parsers on other threads never feed it.
+thread_local KeyRecorder* t_key_recorder = nullptr;
+
+// "stages[1].data[0]" -> "stages[].data[]": one entry per kind of object, not per element.
+std::string without_indices(std::string_view path) {
+  std::string out;
+  bool in_index = false;
+  for (const char c : path) {
+    if (c == '[') {
+      in_index = true;
+      out += "[]";
+    } else if (c == ']') {
+      in_index = false;
+    } else if (!in_index) {
+      out += c;
+    }
+  }
+  return out;
 }
 
 std::string brief(const json& value) {
@@ -128,6 +148,17 @@ json parse_strict(std::string_view text, std::string_view source) {
   return root;
 }
 
+// ---- KeyRecorder ---------------------------------------------------------------------------------
+
+KeyRecorder::KeyRecorder() : outer_(t_key_recorder) { t_key_recorder = this; }
+
+KeyRecorder::~KeyRecorder() { t_key_recorder = outer_; }
+
+void KeyRecorder::record(std::string_view path, std::span<const std::string_view> known) {
+  const std::string object = without_indices(path);
+  for (const auto key : known) keys_.emplace(object, std::string(key));
+}
+
 // ---- ObjectReader --------------------------------------------------------------------------------
 
 void ObjectReader::refuse_unknown_keys(std::initializer_list<std::string_view> known) const {
@@ -135,6 +166,7 @@ void ObjectReader::refuse_unknown_keys(std::initializer_list<std::string_view> k
 }
 
 void ObjectReader::refuse_unknown_keys(std::span<const std::string_view> known) const {
+  if (KeyRecorder* recorder = t_key_recorder) recorder->record(path_, known);
   for (const auto& item : object_.items()) {
     const std::string& key = item.key();
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;

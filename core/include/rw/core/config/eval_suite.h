@@ -2,22 +2,7 @@
 // truth, read strictly from JSON (unknown keys refused with their JSON path, as run configs are) and
 // written back with every key. Used by `ropewalk-cli eval` and by training runs for periodic evals.
 // Not the running of it (eval_runner.h).
-//
-// JSON keys (all optional; defaults in brackets):
-//   tasks          ["niah"]; any of "niah", "passkey", "ruler", "ppl"
-//   lengths        [1000..16000, 35 points] list of token counts, or {"min", "max", "count"} (rounded linspace)
-//   depths         [35 linear points] list of percents 0..100, or {"count", "spacing": "linear"|"sigmoid"}
-//   batch_size     [4] prompts of one length generated together
-//   seed           [42] seeds every random draw (passkeys, RULER keys and values)
-//   prompt_format  ["auto"] "auto" (the model's chat template when it has one), "completion", or a chat
-//                  format ("llama2", "llama3", "mistral", "qwen2", or "plain": chat_format.h)
-//   haystack       {"file": path} or {"corpus": project corpus name}; neither = the built-in text
-//   niah           {"needle", "question", "keywords": [..], "answer", "buffer_tokens" [200],
-//                   "snap_to_sentence" [true], "max_new_tokens" [300]}
-//   passkey        {"max_new_tokens" [10]}
-//   ruler          {"tasks": [RULER names], default all of ruler.h}
-//   ppl            {"texts": [paths], "lengths": [..] (default: the suite's lengths), "bucket_tokens" [256],
-//                   "block_rows" [1024]}
+// Every key, default and rule, for users: docs/eval-suite.md (test_config_docs keeps it in step with the parser).
 #pragma once
 #include <cstdint>
 #include <filesystem>

@@ -4,65 +4,7 @@
 // the JSON path such as `stages[1].rope.theta`), JSON writing, and the checks against a base model (RoPE
 // coverage per stage) and a project store (named corpora and datasets exist). Not here: the trainer, data
 // packing, and how a path is resolved against the project folder (Project::resolve).
-//
-// The file, every key (defaults in brackets; `?` = optional, no default):
-//   format        1 [1]: refused when newer than this build reads
-//   name          string, required, non-empty
-//   description   string [""]: free text (recipe, sources)
-//   objective     "pretrain" (LM loss on every token of packed documents) | "sft" (chat samples) [pretrain]
-//   loss_on       sft only: "responses" (assistant turns only) | "all" [responses]; refused for pretrain
-//   chat_format   sft only, required there: "llama2" | "llama3" | "mistral" | "qwen2" (the family's official
-//                 chat template) | "plain" (a built-in format for from-scratch models without a template,
-//                 see data/chat_format.h); refused for pretrain
-//   init          required, exactly one of
-//                   {"model": PATH}  an HF model folder, relative to the project or absolute
-//                   {"scratch": SCRATCH, "tokenizer": TOKENIZER}  a randomly initialized model
-//     SCRATCH       family "llama"|"mistral"|"qwen2" [llama]; vocab_size N | "from_tokenizer" [from_tokenizer];
-//                   hidden_size, intermediate_size, num_hidden_layers, num_attention_heads (all required, > 0);
-//                   num_key_value_heads [= num_attention_heads]; max_position_embeddings (required);
-//                   rope_theta [10000]; tie_word_embeddings [false]
-//     TOKENIZER     {"sentencepiece": {"vocab_size": N, "model_type": "bpe"|"unigram" [bpe], "from_corpus": NAME}}
-//                   (trained in-process on a project corpus) or {"model": PATH} (an HF folder's tokenizer)
-//   seed          integer [1234]
-//   device        "auto" | "cpu" | "cuda" | "cuda:N" [auto]
-//   precision     "fp32" | "bf16-mixed" (bf16 autocast, fp32 master weights) | "bf16" (pure bf16) [bf16-mixed]
-//   activation_checkpointing  bool [false]
-//   chunked_loss_rows         rows per cross-entropy block, > 0 [2048] (ProLong's LOGIT_BLOCK_SIZE)
-//   optimizer     AdamW: lr > 0 [1e-5]; betas [b1, b2] each in [0, 1) [[0.9, 0.95]]; eps > 0 [1e-8];
-//                 weight_decay >= 0 [0.1]; clip_grad_norm >= 0, 0 = off [1.0]
-//   schedule      kind "cosine"|"linear"|"constant" [cosine]; warmup_steps >= 0 [0]; min_lr_ratio in [0, 1]
-//                 [0.1]. The schedule restarts at every stage (ProLong resets it for its 512K stage), over
-//                 that stage's steps, from that stage's lr.
-//   batch         micro_batch_size > 0 [1] sequences per forward; grad_accumulation > 0 [1] forwards per
-//                 optimizer step. Tokens per step = micro_batch_size * grad_accumulation * seq_len.
-//   checkpoint    every_steps >= 0, 0 = only at the end of each stage [500]; keep_last >= 0, 0 = all [2]
-//   eval          suite: an eval suite file (eval/eval_suite.h), relative to the project or absolute [""] = no
-//                 periodic evals; every_steps >= 0, 0 = at every checkpoint [0]. Cells go to this run, under the
-//                 step they were computed at.
-//   stages        required, non-empty list, trained in order; each:
-//     name          required, non-empty, unique (names the stage's checkpoints)
-//     seq_len       tokens per packed sequence, > 0, required
-//     steps | tokens  exactly one, > 0: optimizer steps, or training tokens (steps = ceil(tokens / tokens
-//                   per step))
-//     lr            ? peak lr for this stage instead of optimizer.lr
-//     warmup_steps  ? instead of schedule.warmup_steps
-//     batch         ? {micro_batch_size ?, grad_accumulation ?} overriding the run's batch for this stage
-//     rope          ? {theta ?, scaling ?}: changes carried into later stages. theta > 0 replaces the
-//                   model's rope_theta; scaling {type "linear"|"dynamic"|"yarn"|"llama3", factor >= 1,
-//                   original_max_position_embeddings ? (default: the max_position_embeddings carried in),
-//                   yarn: attention_factor ?, beta_fast ?, beta_slow ?; llama3: low_freq_factor [1],
-//                   high_freq_factor [4]}
-//     max_position_embeddings  ? written to the model config from this stage on; when unset and the stage
-//                   changes rope it becomes max(seq_len, the carried value) (scaling: original * factor)
-//     data          required, non-empty list of {"corpus": NAME, "weight": w > 0 [1], "min_tokens": N >= 0 [0]}
-//                   (pretrain and sft: plain documents, loss on every token; min_tokens skips shorter
-//                   documents, as ProLong keeps only long documents in its long domains) or
-//                   {"dataset": NAME, "weight": w > 0 [1]} (sft only: chat samples). Weights are relative.
-//                   An sft stage needs at least one dataset; a pretrain stage takes corpora only.
-//     document_masking  bool [true]: attention stays within each packed document
-//     reset_positions   bool [true]: RoPE positions restart at each document (ProLong keeps them running)
-//     overflow      "split" (the rest starts the next sequence) | "truncate" (the rest is dropped) | "drop"
-//                   (documents longer than seq_len are skipped) [split]
+// Every key, default and rule, for users: docs/run-config.md (test_config_docs keeps it in step with the parser).
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -202,7 +144,7 @@ struct RunConfig {
 RunConfig parse_run_config(std::string_view json_text, std::string_view source);
 /// parse_run_config of the file, with the path as source.
 RunConfig read_run_config(const std::filesystem::path& path);
-/// Pretty JSON (2-space indent, keys in the order above, every default written out, unset optionals
+/// Pretty JSON (2-space indent, keys in the order of the structs, every default written out, unset optionals
 /// left out) that parse_run_config reads back to the same config.
 std::string run_config_to_json(const RunConfig& config);
 

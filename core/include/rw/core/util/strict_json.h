@@ -1,13 +1,15 @@
 // Strict reading of hand-edited JSON settings files (project.ropewalk.json, run configs): duplicate keys
 // refused, unknown keys reported with a "did you mean", wrong types naming what was expected and what was
 // written, and every message prefixed by the source file and the JSON path (`stages[1].rope.theta`).
-// Internal to rw_core: it pulls in nlohmann/json, which stays out of the public headers.
+// It pulls in nlohmann/json (a private dependency of rw_core): include it only from .cpp files of parsers and
+// tests, never from another header.
 #pragma once
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -40,6 +42,29 @@ bool is_valid_device(std::string_view device);
 /// Parses `text`, refusing malformed JSON, duplicate keys (nlohmann would silently keep the last one)
 /// with their JSON path, and a root that is not an object.
 json parse_strict(std::string_view text, std::string_view source);
+
+/// While alive, collects on its own thread the keys every object admits: one (path, key) pair per key of each
+/// ObjectReader::refuse_unknown_keys call, list indices written as "[]" (`stages[].rope.scaling`; "" is the
+/// root). The config-docs test holds docs/*.md to the parsers with it. With none installed a check costs one
+/// thread-local read; recorders nest, the innermost collecting until it ends.
+class KeyRecorder {
+ public:
+  using Key = std::pair<std::string, std::string>;  ///< (object path, key)
+
+  KeyRecorder();
+  ~KeyRecorder();
+  KeyRecorder(const KeyRecorder&) = delete;
+  KeyRecorder& operator=(const KeyRecorder&) = delete;
+
+  const std::set<Key>& keys() const { return keys_; }
+
+ private:
+  friend class ObjectReader;
+  void record(std::string_view path, std::span<const std::string_view> known);
+
+  KeyRecorder* outer_;
+  std::set<Key> keys_;
+};
 
 /// One JSON object being read: typed getters that name the file and key path, and a check that the
 /// object holds only known keys (run first, so a typo is reported as a typo, not as a missing key).
