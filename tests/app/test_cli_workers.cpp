@@ -14,6 +14,7 @@
 
 #include "cli_test_support.h"
 #include "rw/core/store/corpus_store.h"
+#include "rw/core/store/migrations.h"
 #include "rw/core/store/run_store.h"
 #include "rw/core/worker/worker_protocol.h"
 
@@ -128,6 +129,9 @@ class TestCliWorkers : public QObject {
     const WorkerEvent& e = error.events.back();
     QVERIFY(e.type == WorkerEventType::Error);
     QVERIFY2(e.message.find("stages[0].seq_len") != std::string::npos, e.message.c_str());
+    QVERIFY2(e.file.ends_with("bad.json"), e.file.c_str());  // where, for the GUI to point at the field
+    QCOMPARE(e.json_path, std::string("stages[0].seq_len"));
+    QCOMPARE(e.key, std::string("seq_len"));
     QVERIFY(!error.events.front().run_id);  // refused before any run row was written
     QCOMPARE(store().list_runs().size(), runs_before);
 

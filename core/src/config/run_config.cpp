@@ -363,9 +363,7 @@ RunConfig parse_run_config(std::string_view json_text, std::string_view source) 
     in.check(c.objective == Objective::Sft, "chat_format",
              "applies only to objective \"sft\" (pretrain trains on plain documents)");
     ChatFormat format = ChatFormat::Plain;
-    in.read_choice("chat_format", format, kChatFormatNames);
-    in.check(format != ChatFormat::Completion, "chat_format",
-             "must be a chat format with roles (plain, llama2, llama3, mistral or qwen2), got \"completion\"");
+    in.read_choice("chat_format", format, kChatFormatNames, {ChatFormat::Completion});  // SFT needs roles
     c.chat_format = format;
   } else if (c.objective == Objective::Sft) {
     in.fail_at("chat_format",

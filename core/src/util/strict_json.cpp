@@ -170,8 +170,9 @@ void ObjectReader::refuse_unknown_keys(std::span<const std::string_view> known) 
   for (const auto& item : object_.items()) {
     const std::string& key = item.key();
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-    fail("{}: unknown key \"{}\"{}; known keys here: {}", source_, path_of(key), did_you_mean(key, known),
-         fmt::join(known, ", "));
+    raise(key, path_of(key),
+          fmt::format("{}: unknown key \"{}\"{}; known keys here: {}", source_, path_of(key), did_you_mean(key, known),
+                      fmt::join(known, ", ")));
   }
 }
 
@@ -216,7 +217,10 @@ void ObjectReader::read(std::string_view key, std::vector<std::string>& out) con
     out.clear();
     for (size_t i = 0; i < v->size(); ++i) {
       const json& item = (*v)[i];
-      if (!item.is_string()) fail("{}: \"{}[{}]\" must be a string, got {}", source_, path_of(key), i, describe(item));
+      if (!item.is_string()) {
+        const std::string path = fmt::format("{}[{}]", path_of(key), i);
+        raise(key, path, fmt::format("{}: \"{}\" must be a string, got {}", source_, path, describe(item)));
+      }
       out.push_back(item.get<std::string>());
     }
   }
@@ -237,28 +241,35 @@ std::vector<ObjectReader> ObjectReader::objects(std::string_view key) const {
   for (size_t i = 0; i < v->size(); ++i) {
     const json& item = (*v)[i];
     const std::string path = fmt::format("{}[{}]", path_of(key), i);
-    if (!item.is_object()) fail("{}: \"{}\" must be an object, got {}", source_, path, describe(item));
+    if (!item.is_object())
+      raise(key, path, fmt::format("{}: \"{}\" must be an object, got {}", source_, path, describe(item)));
     out.emplace_back(item, path, source_);
   }
   return out;
 }
 
+void ObjectReader::raise(std::string_view key, std::string_view path, const std::string& message) const {
+  throw Error(message, ErrorContext{std::string(source_), std::string(path), std::string(key)});
+}
+
 void ObjectReader::fail_at(std::string_view key, const std::string& message) const {
-  fail("{}: \"{}\" {}", source_, path_of(key), message);
+  raise(key, path_of(key), fmt::format("{}: \"{}\" {}", source_, path_of(key), message));
 }
 
 void ObjectReader::missing(std::string_view key) const {
-  fail("{}: missing required key \"{}\"", source_, path_of(key));
+  raise(key, path_of(key), fmt::format("{}: missing required key \"{}\"", source_, path_of(key)));
 }
 
 void ObjectReader::wrong_type(std::string_view key, std::string_view expected, const json& got) const {
-  fail("{}: \"{}\" must be {}, got {}", source_, path_of(key), expected, describe(got));
+  raise(key, path_of(key),
+        fmt::format("{}: \"{}\" must be {}, got {}", source_, path_of(key), expected, describe(got)));
 }
 
 void ObjectReader::refuse_choice(std::string_view key, std::string_view got,
                                  std::span<const std::string_view> choices) const {
-  fail("{}: \"{}\" must be one of {}, got \"{}\"{}", source_, path_of(key), join_names(choices), got,
-       did_you_mean(got, choices));
+  raise(key, path_of(key),
+        fmt::format("{}: \"{}\" must be one of {}, got \"{}\"{}", source_, path_of(key), join_names(choices), got,
+                    did_you_mean(got, choices)));
 }
 
 }  // namespace rw::core::strict_json

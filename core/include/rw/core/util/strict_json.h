@@ -6,6 +6,7 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
@@ -107,13 +108,16 @@ class ObjectReader {
     return value;
   }
 
-  /// A string naming one of the `table` entries, mapped to its value; the error lists the names.
+  /// A string naming one of the `table` entries (except the values in `except`), mapped to its value; the
+  /// error lists the names.
   template <typename E, size_t N>
-  void read_choice(std::string_view key, E& out, const std::pair<std::string_view, E> (&table)[N]) const {
+  void read_choice(std::string_view key, E& out, const std::pair<std::string_view, E> (&table)[N],
+                   std::initializer_list<E> except = {}) const {
     const json* v = find(key);
     if (!v) return;
     std::vector<std::string_view> names;
     for (const auto& entry : table) {
+      if (std::find(except.begin(), except.end(), entry.second) != except.end()) continue;
       if (v->is_string() && v->get_ref<const std::string&>() == entry.first) {
         out = entry.second;
         return;
@@ -139,6 +143,8 @@ class ObjectReader {
   [[noreturn]] void wrong_type(std::string_view key, std::string_view expected, const json& got) const;
   [[noreturn]] void refuse_choice(std::string_view key, std::string_view got,
                                   std::span<const std::string_view> choices) const;
+  /// Throws Error(message) with the file, JSON path and key as its context (worker protocol error events).
+  [[noreturn]] void raise(std::string_view key, std::string_view path, const std::string& message) const;
 
  private:
   const json& object_;
