@@ -114,9 +114,7 @@ int run_corpus_add(const std::vector<std::string>& argv) {
   if (args.has("run-id")) lease.emplace(RunLease::adopt(runs, args.get_int("run-id", 0), request));
   std::unique_ptr<TokenCounter> counter;
   try {
-    for (const auto& path : options.paths) {
-      if (!std::filesystem::exists(path)) fail("{}: no such file or folder", path.string());
-    }
+    validate_import_options(options);
     counter = pick_counter(args, project);
   } catch (const std::exception& e) {
     if (lease) lease->fail(e.what());

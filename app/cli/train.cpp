@@ -12,6 +12,7 @@
 #include "rw/core/store/project.h"
 #include "rw/core/train/trainer.h"
 #include "rw/core/util/error.h"
+#include "rw/core/worker/run_lease.h"
 #include "rw/core/worker/stop_signal.h"
 #include "rw/core/worker/worker_output.h"
 
@@ -24,8 +25,22 @@ int run_train(const std::vector<std::string>& argv) {
   if (args.positionals().size() != 2)
     fail("usage: ropewalk-cli train PROJECT RUN.json [--resume [--run ID]] [--run-id ID] [--max-steps N] ...");
   install_stop_signal_handlers();
+  std::optional<std::int64_t> options_adopt;
   const Project project = Project::open(args.positionals()[0]);
-  const RunConfig config = read_run_config(args.positionals()[1]);
+  if (args.has("run-id")) {
+    if (args.has("resume")) fail("--run-id takes a queued run; continue a stopped run with --resume --run ID");
+    options_adopt = args.get_int("run-id", 0);
+  }
+  RunConfig config;
+  try {
+    config = read_run_config(args.positionals()[1]);
+  } catch (const Error& e) {  // a run the GUI queued records why it never started
+    if (options_adopt) {
+      RunStore store(project.open_store());
+      fail_queued_run(store, *options_adopt, "train", e.what());
+    }
+    throw;
+  }
   TrainOptions options;
   options.progress = progress_mode_from_string(args.get_or("progress", ::isatty(STDERR_FILENO) ? "human" : "none"));
   options.resume = args.has("resume");
@@ -33,7 +48,7 @@ int run_train(const std::vector<std::string>& argv) {
     if (!options.resume) fail("--run ID goes with --resume (a queued run is taken with --run-id ID)");
     options.resume_run = args.get_int("run", 0);
   }
-  if (args.has("run-id")) options.adopt_run = args.get_int("run-id", 0);
+  options.adopt_run = options_adopt;
   options.max_steps = args.get_int("max-steps", 0);
   if (options.max_steps < 0) fail("--max-steps must be >= 0, got {}", options.max_steps);
 

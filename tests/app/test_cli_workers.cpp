@@ -38,7 +38,7 @@ json run_config(std::int64_t steps) {
               {"num_hidden_layers", 1},
               {"num_attention_heads", 2},
               {"max_position_embeddings", 64}}},
-            {"tokenizer", {{"sentencepiece", {{"vocab_size", 200}, {"from_corpus", "demo"}}}}}}},
+            {"tokenizer", {{"sentencepiece", {{"vocab_size", 300}, {"from_corpus", "demo"}}}}}}},
           {"device", "cpu"},
           {"precision", "fp32"},
           {"checkpoint", {{"every_steps", 2}}},
@@ -143,7 +143,7 @@ class TestCliWorkers : public QObject {
   }
 
   void evalProtocol() {
-    const QStringList cells = {"--lengths", "100,120", "--depths", "0,100", "--max-new-tokens", "2",
+    const QStringList cells = {"--lengths", "200,240", "--depths", "0,100", "--max-new-tokens", "2",
                                "--device",  "cpu",     "--project", q(project_)};
     const Transcript ok = run_worker(QStringList{"eval", "passkey", model(), "--progress", "json"} + cells);
     QCOMPARE(ok.exit_code, 0);
@@ -159,7 +159,7 @@ class TestCliWorkers : public QObject {
 
     // Many cells, one per batch: SIGTERM after the first lands between batches.
     const Transcript stopped = run_worker({"eval", "passkey", model(), "--progress", "json", "--length-range",
-                                           "100:400:40", "--depth-count", "5", "--batch-size", "1", "--device", "cpu",
+                                           "200:600:40", "--depth-count", "5", "--batch-size", "1", "--device", "cpu",
                                            "--max-new-tokens", "2", "--project", q(project_)},
                                           [](const WorkerEvent& e) { return progressed(e, 1); });
     QCOMPARE(stopped.exit_code, 130);
@@ -181,7 +181,7 @@ class TestCliWorkers : public QObject {
 
     const Transcript error = run_worker({"corpus", "add", q(project_), q(scratch_.root / "missing"), "--progress", "json"});
     QCOMPARE(error.exit_code, 1);
-    QVERIFY(error.events.back().message.find("no such file or folder") != std::string::npos);
+    QVERIFY(error.events.back().message.find("missing does not exist") != std::string::npos);
 
     // Thousands of files: SIGTERM after the first progress line; the import rolls back whole.
     for (int i = 0; i < 4000; ++i)
@@ -206,7 +206,7 @@ class TestCliWorkers : public QObject {
     } workers[] = {
         {"train", {"train", q(project_), q(project_ / "run-4.json")}},
         {"eval",
-         {"eval", "passkey", model(), "--lengths", "100", "--depths", "50", "--device", "cpu", "--project",
+         {"eval", "passkey", model(), "--lengths", "200", "--depths", "50", "--device", "cpu", "--project",
           q(project_)}},
         {"import", {"corpus", "add", q(project_), q(scratch_.root / "small"), "--corpus", "adopted"}},
     };

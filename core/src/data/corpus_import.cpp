@@ -325,7 +325,9 @@ class Importer {
   ImportProgress progress_;
 };
 
-void check_options(const ImportOptions& options) {
+}  // namespace
+
+void validate_import_options(const ImportOptions& options) {
   if (options.paths.empty()) fail("corpus import: no paths given");
   for (const fs::path& p : options.paths) {
     std::error_code ec;
@@ -342,13 +344,11 @@ void check_options(const ImportOptions& options) {
   if (options.jsonl_field.empty()) fail("corpus import: the JSONL text field name is empty");
 }
 
-}  // namespace
-
 std::string repo_file_header(const std::string& relative_path) { return "# File: " + relative_path + "\n"; }
 
 ImportReport import_corpus(Database& db, const std::string& corpus_name, const ImportOptions& options,
                            const TokenCounter& counter, const ImportProgressFn& progress) {
-  check_options(options);
+  validate_import_options(options);
   if (corpus_name.empty()) fail("corpus import: the corpus name is empty");
   Importer importer(db, options, counter, progress);
   return importer.run(corpus_name, db);

@@ -475,10 +475,7 @@ TrainResult train(const Project& project, const RunConfig& config, const TrainOp
                              .heartbeat_interval_ms = options.heartbeat_interval_ms};
   // A run the GUI queued is taken first, so that a config it cannot train is recorded as that run's failure.
   std::optional<RunLease> lease;
-  if (options.adopt_run) {
-    if (options.resume) fail("--run-id takes a queued run; continue a stopped run with --resume --run ID");
-    lease.emplace(RunLease::adopt(store, *options.adopt_run, request));
-  }
+  if (options.adopt_run) lease.emplace(RunLease::adopt(store, *options.adopt_run, request));
   std::optional<at::Device> device;
   std::optional<EvalSuite> suite;
   std::optional<TrainingState> state;

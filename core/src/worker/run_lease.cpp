@@ -89,6 +89,10 @@ void RunLease::finish(std::string_view note) { end(RunState::Finished, note); }
 void RunLease::stop(std::string_view note) { end(RunState::Stopped, note); }
 void RunLease::fail(std::string_view reason) { end(RunState::Failed, reason.empty() ? "failed" : reason); }
 
+void fail_queued_run(RunStore& store, std::int64_t run_id, std::string_view kind, std::string_view reason) {
+  RunLease::adopt(store, run_id, {.kind = std::string(kind)}).fail(reason);
+}
+
 RunState run_job(RunLease& lease, const std::function<RunState()>& job,
                  const std::function<std::string(const std::exception&)>& describe) {
   RunState state = RunState::Failed;

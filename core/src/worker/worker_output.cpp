@@ -77,6 +77,7 @@ void WorkerOutput::ensure_started() {
 
 void WorkerOutput::started(std::optional<std::int64_t> run_id) {
   const std::lock_guard lock(mutex_);
+  if (mode_ != ProgressMode::JsonLines) return;  // in-process callers (tests, tools) may run several jobs
   if (started_) {
     if (run_id != run_id_) fail("worker output: started twice, for run {} and run {}", run_id_.value_or(-1), run_id.value_or(-1));
     return;

@@ -114,7 +114,7 @@ class TestPasskeyRuler : public QObject {
     QVERIFY(top.prompt.text.find("afterwards.\nOne of the special magic numbers for ") != std::string::npos);
     QVERIFY(rw::test::error_of([&] { builder.item(RulerTask::NiahSingle1, 100, 0, 1, {}); }).contains("too short"));
     QCOMPARE(ruler_task_from_name("vt"), RulerTask::VariableTracking);
-    QVERIFY(rw::test::error_of([] { ruler_task_from_name("qa_1"); }).contains("unknown task 'qa_1'"));
+    QVERIFY(rw::test::error_of([] { ruler_task_from_name("qa_1"); }).contains("unknown RULER task 'qa_1'"));
   }
 
   void trainingItemsNeverCarryEvalAnswers() {

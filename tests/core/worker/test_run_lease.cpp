@@ -51,11 +51,10 @@ class TestRunLease : public QObject {
     QCOMPARE(store_->events_since(failed.run_id(), 0).back().text, std::string("disk full at step 3"));
 
     RunLease described = RunLease::create(*store_, {.kind = "train", .name = "t2"});
-    error_of([&] {
-      run_job(
-          described, []() -> RunState { throw std::runtime_error("raw"); },
-          [](const std::exception& e) { return std::string("described: ") + e.what(); });
-    });
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error,
+                             run_job(
+                                 described, []() -> RunState { throw std::runtime_error("raw"); },
+                                 [](const std::exception& e) { return std::string("described: ") + e.what(); }));
     QCOMPARE(store_->run(described.run_id()).failure_reason, std::string("described: raw"));
 
     RunLease odd = RunLease::create(*store_, {.kind = "eval", .name = "odd"});
@@ -89,6 +88,14 @@ class TestRunLease : public QObject {
                 .contains("is a train run, not a eval run"));
     QVERIFY(error_of([&] { RunLease::adopt(*store_, 999, {.kind = "eval"}); }).contains("999"));
     QCOMPARE(store_->run(train).state, RunState::Queued);  // a refused adoption changes nothing
+  }
+
+  void queuedRunFailsBeforeItsJobStarts() {
+    const std::int64_t queued = store_->create_run("from the GUI", "train");
+    fail_queued_run(*store_, queued, "train", "run.json: not valid JSON");
+    QCOMPARE(store_->run(queued).state, RunState::Failed);
+    QCOMPARE(store_->run(queued).failure_reason, std::string("run.json: not valid JSON"));
+    QVERIFY(error_of([&] { fail_queued_run(*store_, queued, "train", "again"); }).contains("is failed"));
   }
 
   void droppedLeaseFailsItsRun() {

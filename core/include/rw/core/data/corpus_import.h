@@ -64,6 +64,11 @@ class ImportStopped : public Error {
   ImportStopped() : Error("the import was stopped on request") {}
 };
 
+/// Error naming the problem when the options cannot import: no paths, a path that does not exist, chunk
+/// sizes, the size limit or the JSONL field. import_corpus checks this first; workers call it before they
+/// create a run, so bad input leaves no run row.
+void validate_import_options(const ImportOptions& options);
+
 /// Header written before each file of a repository document; the file's content follows it.
 std::string repo_file_header(const std::string& relative_path);
 

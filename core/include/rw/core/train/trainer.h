@@ -27,7 +27,7 @@ struct TrainOptions {
   /// an accepted change replaces the run's stored config and is logged as an event.
   bool resume = false;
   std::optional<std::int64_t> resume_run;
-  /// Train the queued run with this id (one the GUI created) instead of creating a run.
+  /// Train the queued run with this id (one the GUI created) instead of creating a run (not with resume).
   std::optional<std::int64_t> adopt_run;
   /// Stop like a request once this many optimizer steps were taken in this call (0 = no limit).
   std::int64_t max_steps = 0;

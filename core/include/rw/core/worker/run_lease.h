@@ -65,6 +65,11 @@ class RunLease {
   bool ended_ = false;
 };
 
+/// For a worker that fails before its job could start (its run config does not parse): ends the queued run
+/// `run_id` failed with `reason`, as adopting it and failing would. Error as adopt() for a run that is not a
+/// queued run of `kind`.
+void fail_queued_run(RunStore& store, std::int64_t run_id, std::string_view kind, std::string_view reason);
+
 /// Runs `job` under `lease`: a job that returns Finished or Stopped ends the run so; an exception fails
 /// it with `describe(exception)` as the reason (default: what()) and is rethrown. Returns the final state.
 RunState run_job(RunLease& lease, const std::function<RunState()>& job,

@@ -26,7 +26,8 @@ class WorkerOutput {
   ProgressMode mode() const;
   bool json() const { return mode() == ProgressMode::JsonLines; }
 
-  /// `started`, at most once (later calls with the same run are ignored; a different run is an Error).
+  /// `started`, at most once (later calls with the same run are ignored; in JSON mode a different run is an
+  /// Error: one worker process, one job).
   void started(std::optional<std::int64_t> run_id);
   void progress(WorkerEvent event);  // type and nothing else is set here
   void log(std::string_view level, std::string_view text);
