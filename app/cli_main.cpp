@@ -47,8 +47,9 @@ commands:
                                  long-context evals; cells stream into the project's store (see `ropewalk-cli eval`)
   eval suite MODEL_DIR SUITE.json [--project DIR]
                                  every eval of a suite file (the format periodic evals in training use)
-  eval export-heatmap PROJECT --run ID|NAME [--step N] [--task niah] [--model-name TEXT] [--out PATH] [--json]
-                                 NIAH heatmap PNG of a run's eval cells (default: latest step, exports/)
+  eval export-heatmap PROJECT --run ID|NAME [--step N] [--task niah] [--model-name TEXT]
+                     [--out PATH.png|.svg|.pdf] [--format png|svg|pdf] [--json]
+                                 NIAH heatmap (PNG, SVG or PDF) of a run's eval cells (default: latest step, exports/)
 )";
 
 }  // namespace
