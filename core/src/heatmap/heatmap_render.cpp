@@ -65,8 +65,10 @@ std::string valid_utf8(std::string_view s) {
   std::string out;
   for (size_t i = 0; i < s.size();) {
     const long n = utf8_sequence_length(s, i);
-    if (n < 0) out += "\xEF\xBF\xBD";
-    else out.append(s.substr(i, static_cast<size_t>(n)));
+    if (n < 0)
+      out += "\xEF\xBF\xBD";
+    else
+      out.append(s.substr(i, static_cast<size_t>(n)));
     i += static_cast<size_t>(std::abs(n));
   }
   return out;
@@ -96,7 +98,7 @@ FacePtr open_face(const fs::path& file, const cairo_font_options_t* options) {
 OptionsPtr font_options() {
   OptionsPtr options(cairo_font_options_create());
   cairo_font_options_set_antialias(options.get(), CAIRO_ANTIALIAS_GRAY);
-  cairo_font_options_set_hint_style(options.get(), CAIRO_HINT_STYLE_SLIGHT);  // crisp small labels in the PNG
+  cairo_font_options_set_hint_style(options.get(), CAIRO_HINT_STYLE_SLIGHT);   // crisp small labels in the PNG
   cairo_font_options_set_hint_metrics(options.get(), CAIRO_HINT_METRICS_OFF);  // same widths in every format
   return options;
 }
@@ -249,8 +251,8 @@ HeatmapGeometry draw(cairo_t* cr, const HeatmapData& data, const HeatmapStyle& s
   const std::vector<std::pair<std::string, double>> title_lines = {
       {main_title(data), title_size},
       {valid_utf8(task_title(data.task)), subtitle_size},
-      {valid_utf8(fmt::format("task {} · checkpoint step {} · Average score: {:.2f}{}", data.task,
-                              data.checkpoint_step, data.average, missing_note)),
+      {valid_utf8(fmt::format("task {} · checkpoint step {} · Average score: {:.2f}{}", data.task, data.checkpoint_step,
+                              data.average, missing_note)),
        info_size}};
   double top = margin;
   for (const auto& [text, size] : title_lines) top += size * 1.45;
@@ -282,7 +284,8 @@ HeatmapGeometry draw(cairo_t* cr, const HeatmapData& data, const HeatmapStyle& s
     for (size_t c = 0; c < ncols; ++c) {
       const int x0 = geometry.x_edges[c], x1 = geometry.x_edges[c + 1];
       const int y0 = geometry.y_edges[r], y1 = geometry.y_edges[r + 1];
-      paint.fill_rect(x0, y0, x1 - x0, y1 - y0, data.present(r, c) ? niah_colormap(data.mean(r, c)) : kHeatmapMissingColor);
+      paint.fill_rect(x0, y0, x1 - x0, y1 - y0,
+                      data.present(r, c) ? niah_colormap(data.mean(r, c)) : kHeatmapMissingColor);
       if (!data.present(r, c)) hatch_cell(cr, x0, y0, x1, y1, pitch, line);
     }
   }
@@ -317,9 +320,8 @@ HeatmapGeometry draw(cairo_t* cr, const HeatmapData& data, const HeatmapStyle& s
   }
 
   // ---- axis titles ----
-  const std::string x_title = valid_utf8(data.tokenizer.empty()
-                                             ? "Context length (tokens)"
-                                             : fmt::format("Context length (tokens, {})", data.tokenizer));
+  const std::string x_title = valid_utf8(
+      data.tokenizer.empty() ? "Context length (tokens)" : fmt::format("Context length (tokens, {})", data.tokenizer));
   const double x_title_baseline = py1 + tick + 5 * s + x_label_drop + 16 * s + axis_font.ascender;
   paint.text(x_title, (px0 + px1) / 2.0, x_title_baseline, axis_size, kInk, 0.5);
   paint.vertical_text("Depth (%)", margin, (py0 + py1) / 2.0, axis_size, kInk);
@@ -431,8 +433,7 @@ HeatmapFormat heatmap_format_for(const fs::path& file, std::optional<HeatmapForm
          heatmap_format_name(*named), file.string());
   if (named) return *named;  // also for an extension that names no format (heatmap.image)
   if (by_extension) return *by_extension;
-  fail("cannot tell the heatmap format of {}: name it .png, .svg or .pdf, or pass --format png|svg|pdf",
-       file.string());
+  fail("cannot tell the heatmap format of {}: name it .png, .svg or .pdf, or pass --format png|svg|pdf", file.string());
 }
 
 std::string_view heatmap_format_name(HeatmapFormat format) {

@@ -8,29 +8,15 @@
 #include <limits>
 #include <vector>
 
+#include "heatmap_test_cells.h"
 #include "rw/core/heatmap/heatmap_data.h"
 #include "test_support.h"
 
 using rw::core::EvalCell;
 using rw::core::Rgb8;
 using rw::core::rgb_from_hex;
-
-namespace {
-
-EvalCell cell(std::int64_t length, double depth, double score, std::int64_t step = 100, const char* task = "niah") {
-  EvalCell c;
-  c.run_id = 1;
-  c.checkpoint_step = step;
-  c.task = task;
-  c.length = length;
-  c.depth = depth;
-  c.score = score;
-  return c;
-}
-
-QString hex(Rgb8 c) { return QString::asprintf("#%02X%02X%02X", c.r, c.g, c.b); }
-
-}  // namespace
+using rw::test::eval_cell;
+using rw::test::hex;
 
 class TestHeatmapData : public QObject {
   Q_OBJECT
@@ -59,10 +45,11 @@ class TestHeatmapData : public QObject {
 
   void aggregation() {
     // Out of order, a repeated (length, depth) averaged, depths equal up to rounding merged, one cell missing.
-    const std::vector<EvalCell> cells = {cell(4096, 1.0, 0.0),       cell(256, 0.0, 1.0),   cell(1024, 0.5, 0.5),
-                                         cell(256, 0.5, 1.0),        cell(4096, 0.0, 0.25), cell(1024, 0.0, 1.0),
-                                         cell(256, 1.0, 0.0),        cell(256, 1.0, 1.0),   cell(4096, 0.5, 0.0),
-                                         cell(1024, 0.1 + 0.2, 0.2), cell(1024, 0.3, 0.4)};
+    const std::vector<EvalCell> cells = {
+        eval_cell(4096, 1.0, 0.0),       eval_cell(256, 0.0, 1.0),   eval_cell(1024, 0.5, 0.5),
+        eval_cell(256, 0.5, 1.0),        eval_cell(4096, 0.0, 0.25), eval_cell(1024, 0.0, 1.0),
+        eval_cell(256, 1.0, 0.0),        eval_cell(256, 1.0, 1.0),   eval_cell(4096, 0.5, 0.0),
+        eval_cell(1024, 0.1 + 0.2, 0.2), eval_cell(1024, 0.3, 0.4)};
     const auto data = rw::core::make_heatmap_data(cells);
     QCOMPARE(data.task, std::string("niah"));
     QCOMPARE(data.checkpoint_step, std::int64_t{100});
@@ -91,13 +78,14 @@ class TestHeatmapData : public QObject {
     using rw::core::make_heatmap_data;
     QVERIFY(rw::test::error_of([] { make_heatmap_data({}); }).contains("no eval cells"));
     QVERIFY(rw::test::error_of([] {
-              make_heatmap_data({cell(256, 0, 1), cell(256, 0.5, 1, 200)});
+              make_heatmap_data({eval_cell(256, 0, 1), eval_cell(256, 0.5, 1, 200)});
             }).contains("at step 200"));
     QVERIFY(rw::test::error_of([] {
-              make_heatmap_data({cell(256, 0, 1), cell(256, 0.5, 1, 100, "passkey")});
+              make_heatmap_data({eval_cell(256, 0, 1), eval_cell(256, 0.5, 1, 100, "passkey")});
             }).contains("task 'passkey'"));
-    QVERIFY(rw::test::error_of([] { make_heatmap_data({cell(256, 1.5, 1)}); }).contains("depth 1.5 outside [0, 1]"));
-    QVERIFY(rw::test::error_of([] { make_heatmap_data({cell(256, 0.5, std::nan(""))}); }).contains("score"));
+    QVERIFY(
+        rw::test::error_of([] { make_heatmap_data({eval_cell(256, 1.5, 1)}); }).contains("depth 1.5 outside [0, 1]"));
+    QVERIFY(rw::test::error_of([] { make_heatmap_data({eval_cell(256, 0.5, std::nan(""))}); }).contains("score"));
   }
 };
 

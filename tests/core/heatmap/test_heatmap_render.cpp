@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "heatmap_test_cells.h"
 #include "rw/core/heatmap/heatmap_render.h"
 #include "rw/core/util/files.h"
 #include "test_support.h"
@@ -29,21 +30,10 @@ using rw::core::EvalCell;
 using rw::core::HeatmapFormat;
 using rw::core::Rgb8;
 using rw::core::rgb_from_hex;
+using rw::test::eval_cell;
+using rw::test::hex;
 
 namespace {
-
-EvalCell cell(std::int64_t length, double depth, double score) {
-  EvalCell c;
-  c.run_id = 1;
-  c.checkpoint_step = 100;
-  c.task = "niah";
-  c.length = length;
-  c.depth = depth;
-  c.score = score;
-  return c;
-}
-
-QString hex(Rgb8 c) { return QString::asprintf("#%02X%02X%02X", c.r, c.g, c.b); }
 
 // Synthetic "demo-tiny" results: recalls within its 1K training length, fades by 2K, fails beyond, a little
 // worse in the middle of the context. Five trials per cell drawn from mt19937 (bit-exact on every platform).
@@ -59,9 +49,7 @@ std::vector<EvalCell> illustrative_cells() {
       const double middle = 1.0 - std::abs(depth - 0.5) * 2;  // 1 at 50 %, 0 at both ends
       const double p = std::clamp(base - (1.0 - base) * 0.6 * middle + (d == 0 ? 0.1 : 0.0), 0.0, 1.0);
       for (int trial = 0; trial < 5; ++trial) {
-        EvalCell c = cell(length, depth, rng() / 4294967296.0 < p ? 1.0 : 0.0);
-        c.checkpoint_step = 2000;
-        cells.push_back(c);
+        cells.push_back(eval_cell(length, depth, rng() / 4294967296.0 < p ? 1.0 : 0.0, 2000));
       }
     }
   }
@@ -73,9 +61,9 @@ const std::vector<std::int64_t> kLengths = {256, 512, 1024, 2048, 4096};
 rw::core::HeatmapData probe_data() {
   std::vector<EvalCell> cells;
   for (size_t i = 0; i < kLengths.size(); ++i) {
-    cells.push_back(cell(kLengths[i], 0.0, 1.0));
-    cells.push_back(cell(kLengths[i], 1.0, 0.0));
-    if (i != 2) cells.push_back(cell(kLengths[i], 0.5, static_cast<double>(i) / 4.0));
+    cells.push_back(eval_cell(kLengths[i], 0.0, 1.0));
+    cells.push_back(eval_cell(kLengths[i], 1.0, 0.0));
+    if (i != 2) cells.push_back(eval_cell(kLengths[i], 0.5, static_cast<double>(i) / 4.0));
   }
   auto data = rw::core::make_heatmap_data(cells);
   data.model = "unit-model";
@@ -90,8 +78,8 @@ struct Decoded {
   int channels = 0;
   std::vector<std::uint8_t> pixels;
   Rgb8 at(int x, int y) const {
-    const size_t i = (static_cast<size_t>(y) * static_cast<size_t>(width) + static_cast<size_t>(x)) *
-                     static_cast<size_t>(channels);
+    const size_t i =
+        (static_cast<size_t>(y) * static_cast<size_t>(width) + static_cast<size_t>(x)) * static_cast<size_t>(channels);
     return Rgb8{pixels[i], pixels[i + 1], pixels[i + 2]};
   }
 };
@@ -106,8 +94,8 @@ class TestHeatmapRender : public QObject {
   // Decodes with the oracle; a refusal fails the test (and gives an empty picture).
   Decoded decode(const fs::path& png) {
     const fs::path raw = scratch("decoded.raw");
-    const auto r = rw::test::run_oracle("png_decode.py", {QString::fromStdString(png.string()),
-                                                          QString::fromStdString(raw.string())});
+    const auto r = rw::test::run_oracle("png_decode.py",
+                                        {QString::fromStdString(png.string()), QString::fromStdString(raw.string())});
     if (r.exit_code != 0) {
       QTest::qFail(qPrintable("the oracle refused the PNG: " + r.std_err), __FILE__, __LINE__);
       return {};
@@ -126,11 +114,8 @@ class TestHeatmapRender : public QObject {
     };
     const auto expect = [&](size_t row, size_t col, Rgb8 want) {
       const Rgb8 got = centre(row, col);
-      QVERIFY2(got == want, qPrintable(QString("cell (%1, %2) is %3, wanted %4")
-                                               .arg(row)
-                                               .arg(col)
-                                               .arg(hex(got))
-                                               .arg(hex(want))));
+      QVERIFY2(got == want,
+               qPrintable(QString("cell (%1, %2) is %3, wanted %4").arg(row).arg(col).arg(hex(got)).arg(hex(want))));
     };
     for (size_t c = 0; c < kLengths.size(); ++c) {
       expect(0, c, rgb_from_hex(0x0CD79F));  // top row: depth 0, score 1
@@ -144,9 +129,12 @@ class TestHeatmapRender : public QObject {
     for (int y = g.y_edges[1] + 2; y < g.y_edges[2] - 2; ++y)
       for (int x = g.x_edges[2] + 2; x < g.x_edges[3] - 2; ++x) {
         const Rgb8 p = image.at(x, y);
-        if (p == rw::core::kHeatmapMissingColor) ++blank;
-        else if (p.r == p.g && p.g == p.b && p.r < rw::core::kHeatmapMissingColor.r) ++hatch;
-        else ++coloured;
+        if (p == rw::core::kHeatmapMissingColor)
+          ++blank;
+        else if (p.r == p.g && p.g == p.b && p.r < rw::core::kHeatmapMissingColor.r)
+          ++hatch;
+        else
+          ++coloured;
       }
     QVERIFY2(blank > 0 && hatch > 0 && hatch < blank && coloured == 0,
              qPrintable(QString("blank %1, hatch %2, coloured %3").arg(blank).arg(hatch).arg(coloured)));
@@ -194,10 +182,12 @@ class TestHeatmapRender : public QObject {
     QCOMPARE(svg.geometry.x_edges, png.geometry.x_edges);  // one layout for every format
     QCOMPARE(svg.geometry.y_edges, png.geometry.y_edges);
     QVERIFY(svg.bytes.starts_with("<?xml"));
-    QVERIFY2(svg.bytes.find("width=\"1600px\" height=\"820px\"") != std::string::npos, svg.bytes.substr(0, 300).c_str());
+    QVERIFY2(svg.bytes.find("width=\"1600px\" height=\"820px\"") != std::string::npos,
+             svg.bytes.substr(0, 300).c_str());
     rw::core::write_file_atomic(scratch("cells.svg"), svg.bytes);
-    const auto r = rw::test::run_process(rsvg, {"--format", "png", "--output", QString::fromStdString(scratch("rsvg.png").string()),
-                                                QString::fromStdString(scratch("cells.svg").string())});
+    const auto r = rw::test::run_process(
+        rsvg, {"--format", "png", "--output", QString::fromStdString(scratch("rsvg.png").string()),
+               QString::fromStdString(scratch("cells.svg").string())});
     QVERIFY2(r.exit_code == 0 && r.std_err.isEmpty(), qPrintable(r.std_err));
     const Decoded image = decode(scratch("rsvg.png"));
     QCOMPARE(image.width, 1600);
@@ -212,7 +202,7 @@ class TestHeatmapRender : public QObject {
     QVERIFY2(pdf.bytes.size() > 5000, qPrintable(QString::number(pdf.bytes.size())));  // fonts and drawing
     QVERIFY(pdf.bytes.find("/MediaBox [ 0 0 1600 820 ]") != std::string::npos);
     QVERIFY(pdf.bytes.find("/FontFile") != std::string::npos);  // the text embeds its font
-    QVERIFY(pdf.bytes.find("(Pressure Testing unit-model Context)") != std::string::npos);  // document title
+    QVERIFY(pdf.bytes.find("/Title (Pressure Testing unit-model Context)") != std::string::npos);
   }
 
   void sameDataSameBytes_data() {
@@ -291,8 +281,8 @@ class TestHeatmapRender : public QObject {
     QCOMPARE(rw::core::read_text_file(dir / "h.svg"), written.bytes);
     QCOMPARE(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1L);  // no temp file left
     const fs::path missing = scratch("no-such-folder") / "h.png";
-    const QString e = rw::test::error_of(
-        [&] { rw::core::write_heatmap_file(missing, probe_data(), HeatmapFormat::Png); });
+    const QString e =
+        rw::test::error_of([&] { rw::core::write_heatmap_file(missing, probe_data(), HeatmapFormat::Png); });
     QVERIFY2(e.contains(QString::fromStdString(missing.string())), qPrintable(e));
   }
 

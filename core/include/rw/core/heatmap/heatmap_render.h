@@ -27,7 +27,7 @@ HeatmapFormat heatmap_format_for(const std::filesystem::path& file, std::optiona
 std::string_view heatmap_format_name(HeatmapFormat format);
 
 struct HeatmapStyle {
-  int width = 1600;                      // pixels (PNG, SVG) or points (PDF)
+  int width = 1600;  // pixels (PNG, SVG) or points (PDF)
   int height = 820;
   std::filesystem::path font_file;       // empty: find_default_font()
   std::filesystem::path bold_font_file;  // empty: find_default_font(true), else the regular face
