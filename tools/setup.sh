@@ -12,7 +12,7 @@ apt_packages=(
   build-essential cmake ninja-build ccache pkg-config python3-venv
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libxkbcommon-dev libgl-dev
   libpcre2-dev libicu-dev libsentencepiece-dev libspdlog-dev libfmt-dev libsqlite3-dev nlohmann-json3-dev
-  zlib1g-dev libfreetype-dev xvfb xauth fonts-dejavu-core
+  libcairo2-dev librsvg2-bin libssl-dev xvfb xauth fonts-dejavu-core
 )
 
 missing=()

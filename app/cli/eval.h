@@ -1,5 +1,5 @@
 // ropewalk-cli eval commands: `eval niah|passkey|ruler|ppl|suite MODEL_DIR ...` (core/eval runs them).
-// `eval export-heatmap` lives in cli_heatmap.h.
+// `eval export-heatmap` lives in heatmap.h.
 #pragma once
 #include <string>
 #include <vector>

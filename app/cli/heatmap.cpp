@@ -1,7 +1,8 @@
 // ropewalk-cli `eval export-heatmap`: finds the run (by id or name), picks the task's latest checkpoint
-// step with cells unless told, aggregates and renders the heatmap, and writes it atomically. Reads the store
-// through a read-only connection, so it runs beside a job that is still writing cells (WAL).
-// Not the rendering (core/eval/heatmap_image.cpp) and not the evaluation (ropewalk-cli eval niah ...).
+// step with cells unless told, aggregates and renders the heatmap as PNG, SVG or PDF, and writes it
+// atomically. Reads the store through a read-only connection, so it runs beside a job that is still
+// writing cells (WAL). Not the rendering (core/heatmap/heatmap_render.cpp) and not the evaluation
+// (ropewalk-cli eval niah ...).
 #include "heatmap.h"
 
 #include <fmt/format.h>
@@ -16,11 +17,11 @@
 #include <optional>
 
 #include "args.h"
-#include "rw/core/heatmap/heatmap_image.h"
+#include "rw/core/heatmap/heatmap_data.h"
+#include "rw/core/heatmap/heatmap_render.h"
 #include "rw/core/store/project.h"
 #include "rw/core/store/run_store.h"
 #include "rw/core/util/error.h"
-#include "rw/core/util/png_writer.h"
 
 namespace rw::app {
 
@@ -31,7 +32,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: ropewalk-cli eval export-heatmap PROJECT --run ID|NAME [--step N] [--task niah] [--model-name TEXT] "
-    "[--tokenizer TEXT] [--out PATH] [--width N] [--height N] [--json]";
+    "[--tokenizer TEXT] [--out PATH.png|.svg|.pdf] [--format png|svg|pdf] [--width N] [--height N] [--json]";
 constexpr size_t kRunsListed = 12;  // an error lists at most this many known runs
 
 std::string describe_run(const RunRecord& run) { return fmt::format("{} '{}' ({})", run.id, run.name, run.kind); }
@@ -109,7 +110,7 @@ void check_writable_folder(const fs::path& out) {
 }  // namespace
 
 int run_eval_export_heatmap(const std::vector<std::string>& argv) {
-  CliArgs args(argv, {"run", "step", "task", "model-name", "tokenizer", "out", "width", "height"}, {"json"});
+  CliArgs args(argv, {"run", "step", "task", "model-name", "tokenizer", "out", "format", "width", "height"}, {"json"});
   if (args.positionals().size() != 1 || !args.has("run")) fail("{}", kUsage);
   const auto project = Project::open(args.positionals()[0]);
   if (!fs::exists(project.store_path()))
@@ -147,16 +148,19 @@ int run_eval_export_heatmap(const std::vector<std::string>& argv) {
   style.width = static_cast<int>(std::clamp<std::int64_t>(args.get_int("width", style.width), 1, 20000));
   style.height = static_cast<int>(std::clamp<std::int64_t>(args.get_int("height", style.height), 1, 20000));
 
+  const std::optional<HeatmapFormat> named_format =
+      args.has("format") ? std::optional(heatmap_format_from_name(*args.get("format"))) : std::nullopt;
   fs::path out;
   if (auto given = args.get("out")) {
     out = *given;
   } else {
     fs::create_directories(project.exports_dir());
-    out = project.exports_dir() / fmt::format("{}-{}-step{}.png", file_safe(run.name), file_safe(task), *step);
+    out = project.exports_dir() / fmt::format("{}-{}-step{}.{}", file_safe(run.name), file_safe(task), *step,
+                                              heatmap_format_name(named_format.value_or(HeatmapFormat::Png)));
   }
+  const HeatmapFormat format = heatmap_format_for(out, named_format);
   check_writable_folder(out);
-  const auto png = render_heatmap_png(data, style);
-  write_png_file(out, png);
+  const RenderedHeatmap written = write_heatmap_file(out, data, format, style);
 
   const auto missing = data.missing();
   if (args.has("json")) {
@@ -169,7 +173,8 @@ int run_eval_export_heatmap(const std::vector<std::string>& argv) {
                                 {"tokenizer", data.tokenizer},
                                 {"width", style.width},
                                 {"height", style.height},
-                                {"bytes", png.size()},
+                                {"format", heatmap_format_name(format)},
+                                {"bytes", written.bytes.size()},
                                 {"cells", data.cell_count},
                                 {"lengths", data.lengths},
                                 {"depths", data.depths},

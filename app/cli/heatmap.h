@@ -1,5 +1,6 @@
-// ropewalk-cli `eval export-heatmap`: a NIAH-style heatmap PNG of one run's eval cells (one task, one
-// checkpoint step) read from the project's run store, rendered without a display (core/eval/heatmap_image.h).
+// ropewalk-cli `eval export-heatmap`: a NIAH-style heatmap (PNG, SVG or PDF) of one run's eval cells (one
+// task, one checkpoint step) read from the project's run store, rendered without a display
+// (core/heatmap/heatmap_render.h).
 #pragma once
 #include <string>
 #include <vector>
@@ -7,7 +8,8 @@
 namespace rw::app {
 
 /// `eval export-heatmap PROJECT --run ID|NAME [--step N] [--task T] [--model-name TEXT] [--tokenizer TEXT]
-/// [--out PATH] [--width N] [--height N] [--json]`; args start after "export-heatmap".
+/// [--out PATH] [--format png|svg|pdf] [--width N] [--height N] [--json]`; the format follows --out's
+/// extension unless --format names it. Args start after "export-heatmap".
 int run_eval_export_heatmap(const std::vector<std::string>& args);
 
 }  // namespace rw::app

@@ -49,9 +49,10 @@ commands:
                                  long-context evals; cells stream into the project's store (see `ropewalk-cli eval`)
   eval suite MODEL_DIR SUITE.json [--project DIR]
                                  every eval of a suite file (the format periodic evals in training use)
-  eval export-heatmap PROJECT --run ID|NAME [--step N] [--task niah] [--model-name TEXT] [--out PATH] [--json]
-                                 NIAH heatmap PNG of a run's eval cells (default: latest step, exports/)
-)
+  eval export-heatmap PROJECT --run ID|NAME [--step N] [--task niah] [--model-name TEXT]
+                     [--out PATH.png|.svg|.pdf] [--format png|svg|pdf] [--json]
+                                 NIAH heatmap (PNG, SVG or PDF) of a run's eval cells (default: latest step, exports/)
+
 worker commands (train, eval, corpus add) take --run-id ID (a queued run to work on) and --progress json
 (the worker protocol on stdout, docs/worker-protocol.md); SIGINT/SIGTERM stop them cleanly (exit 130).
 )";
@@ -114,7 +115,7 @@ int main(int argc, char** argv) {
     }
     if (args[0] == "eval" && args.size() >= 2) {
       const std::vector<std::string> rest(args.begin() + 2, args.end());
-      // eval export-heatmap: see cli_heatmap.h
+      // eval export-heatmap: see heatmap.h
       if (args[1] == "export-heatmap") return rw::app::run_eval_export_heatmap(rest);
       return rw::app::run_eval(args[1], rest);
     }

@@ -1,7 +1,8 @@
 // End to end through ropewalk-cli: `eval export-heatmap` on a project whose run store holds eval cells
 // written here with RunStore (as an eval job would): default and explicit output paths, run by name or id,
-// latest step by default, text and --json reports, reading while a writer holds the write lock, and
-// refusals (unknown run, no cells for the task or step, unwritable output) as one readable line.
+// latest step by default, PNG, SVG or PDF by extension or --format, text and --json reports, reading while
+// a writer holds the write lock, and refusals (unknown run, no cells for the task or step, unwritable
+// output, unknown or contradictory formats) as one readable line.
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -11,11 +12,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <string>
 #include <vector>
 
 #include "cli_test_support.h"
 #include "rw/core/store/database.h"
 #include "rw/core/store/run_store.h"
+#include "rw/core/util/files.h"
 
 namespace fs = std::filesystem;
 
@@ -103,6 +106,31 @@ class TestCliHeatmap : public QObject {
     QCOMPARE(png_size(out), std::make_pair(800, 420));
   }
 
+  void vectorFormatsByExtensionOrFlag() {
+    const auto svg = fs::path(tmp_.path().toStdString()) / "heat.svg";
+    auto r = run_cli({"eval", "export-heatmap", q(dir_), "--run", "needle run", "--out", q(svg), "--json"});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
+    auto j = nlohmann::json::parse(r.std_out.toStdString());
+    QCOMPARE(j.at("format").get<std::string>(), std::string("svg"));
+    QCOMPARE(j.at("bytes").get<std::uintmax_t>(), fs::file_size(svg));
+    QVERIFY(rw::core::read_text_file(svg).find("<svg") != std::string::npos);
+
+    const auto pdf = fs::path(tmp_.path().toStdString()) / "heat.PDF";
+    r = run_cli({"eval", "export-heatmap", q(dir_), "--run", "needle run", "--out", q(pdf)});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
+    QVERIFY(rw::core::read_text_file(pdf).starts_with("%PDF-"));
+    QVERIFY(fs::file_size(pdf) > 5000);
+
+    // --format without --out names the default file; with an extension it cannot read, it decides.
+    r = run_cli({"eval", "export-heatmap", q(dir_), "--run", "needle run", "--format", "pdf"});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
+    QVERIFY(rw::core::read_text_file(dir_ / "exports" / "needle_run-niah-step200.pdf").starts_with("%PDF-"));
+    const auto odd = fs::path(tmp_.path().toStdString()) / "heat.image";
+    r = run_cli({"eval", "export-heatmap", q(dir_), "--run", "needle run", "--format", "png", "--out", q(odd)});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
+    QCOMPARE(png_size(odd), std::make_pair(1600, 820));
+  }
+
   void readsWhileAJobHoldsTheWriteLock() {
     auto writer = rw::core::RunStore::open(dir_ / "store.db", rw::core::OpenMode::ReadWrite);
     rw::core::Transaction tx(writer.database());  // BEGIN IMMEDIATE: the write lock, as a busy eval job
@@ -134,6 +162,13 @@ class TestCliHeatmap : public QObject {
                                     << "folder " + tmp + "/nowhere does not exist";
     QTest::newRow("folder is a file") << QStringList{d, "--run", "1", "--out", d + "/store.db/x.png"}
                                       << d + "/store.db is not a folder";
+    QTest::newRow("unknown extension") << QStringList{d, "--run", "1", "--out", tmp + "/x.jpg"}
+                                       << "cannot tell the heatmap format of " + tmp +
+                                              "/x.jpg: name it .png, .svg or .pdf, or pass --format png|svg|pdf";
+    QTest::newRow("unknown format") << QStringList{d, "--run", "1", "--format", "eps"}
+                                    << "unknown heatmap format 'eps': use png, svg or pdf";
+    QTest::newRow("contradiction") << QStringList{d, "--run", "1", "--format", "svg", "--out", tmp + "/x.png"}
+                                   << "format asked for (svg) contradicts the output file " + tmp + "/x.png";
     QTest::newRow("not a project") << QStringList{tmp + "/elsewhere", "--run", "1"} << "no such project folder";
   }
   void refusals() {

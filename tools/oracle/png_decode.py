@@ -1,5 +1,6 @@
-"""Oracle for core/util/png_writer: a strict PNG decoder written against the PNG specification with only
-the Python standard library (zlib, struct), independent of Ropewalk's encoder.
+"""Oracle for the heatmap PNGs (Cairo's encoder) and for librsvg's renderings of the SVG ones: a strict PNG
+decoder written against the PNG specification with only the Python standard library (zlib, struct), so
+the tests read pixels without Qt's image plugins and without the library that wrote them.
 
   png_decode.py PNG RAW_OUT     decode PNG, write its pixels (row-major, 3 or 4 bytes each) to RAW_OUT and
                                 print {"width", "height", "channels", "chunks": [type, ...]} as JSON

@@ -1,11 +1,13 @@
-// Sha256 against the FIPS 180-4 example vectors and, for random messages of every length 0..300 (all the
-// padding cases), against Python's hashlib run live in the venv (one process for all messages).
+// util/sha256 (the wrapper over OpenSSL's libcrypto): the FIPS 180-4 example vectors, random messages of
+// every length 0..300 against Python's hashlib run live in the venv (one process for all messages), pieces
+// fed in any split, a moved hash that carries on, and refusals after the digest.
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <fstream>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rw/core/util/error.h"
@@ -104,6 +106,17 @@ class TestSha256 : public QObject {
     const std::string missing = dir.filePath("missing.bin").toStdString();
     const QString message = rw::test::error_of([&] { rw::core::sha256_file_hex(missing); });
     QVERIFY2(message.contains(qs(missing)), qPrintable(message));
+  }
+
+  void movedHashCarriesOn() {
+    rw::core::Sha256 first;
+    first.update("ab");
+    rw::core::Sha256 second(std::move(first));
+    second.update("c");
+    rw::core::Sha256 third;
+    third = std::move(second);
+    QCOMPARE(qs(third.hex_digest()), QString("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+    QVERIFY(!rw::test::error_of([&] { first.update("x"); }).isEmpty());  // NOLINT(bugprone-use-after-move)
   }
 
   void finishedHashRejectsUse() {

@@ -1,9 +1,11 @@
-// SHA-256 (FIPS 180-4) for content hashes: corpus documents, prompts, tokenizer files. Own code, no
-// OpenSSL, so the core builds on machines without its headers.
+// SHA-256 for content hashes: corpus documents, prompts, tokenizer files. Computed by OpenSSL's libcrypto
+// (EVP interface), so the hash is the maintained, hardware-accelerated one; this header keeps callers free
+// of OpenSSL's headers.
 #pragma once
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -11,7 +13,14 @@ namespace rw::core {
 
 class Sha256 {
  public:
+  /// Error when libcrypto cannot set up a SHA-256 context (out of memory, a FIPS provider without it).
   Sha256();
+  ~Sha256();
+  Sha256(Sha256&&) noexcept;
+  Sha256& operator=(Sha256&&) noexcept;
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+
   Sha256& update(std::string_view bytes);
   /// Finishes the hash; the object must not be updated afterwards.
   std::array<std::uint8_t, 32> digest();
@@ -19,11 +28,8 @@ class Sha256 {
   std::string hex_digest();
 
  private:
-  void compress(const std::uint8_t* block);
-  std::array<std::uint32_t, 8> state_;
-  std::array<std::uint8_t, 64> buffer_{};
-  std::uint64_t total_bytes_ = 0;
-  size_t buffered_ = 0;
+  struct Context;  // owns the EVP_MD_CTX
+  std::unique_ptr<Context> context_;
   bool finished_ = false;
 };
 

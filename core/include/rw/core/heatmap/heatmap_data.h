@@ -1,20 +1,29 @@
-// NIAH-style heatmap pictures: eval cells of one run, task and checkpoint step aggregated into a
-// (depth x length) grid of mean scores, and a PNG of that grid drawn with the conventions of the field
-// (gkamradt/LLMTest_NeedleInAHaystack; docs/heatmaps.md): context length on x ascending,
-// depth % on y with 0 at the top, a fixed 0..1 red -> yellow -> green scale, dashed grey cell borders,
-// x labels at 45°, the "Pressure Testing ..." title with the average score. Rendered with FreeType into
-// memory (no display, no Qt); the same data gives the same bytes. Not the live GUI heatmap (ui/).
+// NIAH heatmap data: eval cells of one run, task and checkpoint step aggregated into a (depth x length)
+// grid of mean scores, and the colour scale the field draws them with (gkamradt/LLMTest_NeedleInAHaystack;
+// ../shared/reference/evals.md §1.1). No drawing and no LibTorch: the GUI's heatmap view uses it too.
+// Drawing is heatmap_render.h.
 #pragma once
 #include <cstdint>
-#include <filesystem>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "rw/core/store/run_store.h"
-#include "rw/core/util/rgb_image.h"
 
 namespace rw::core {
+
+struct Rgb8 {
+  std::uint8_t r = 0;
+  std::uint8_t g = 0;
+  std::uint8_t b = 0;
+  friend bool operator==(const Rgb8&, const Rgb8&) = default;
+};
+
+/// 0xRRGGBB -> Rgb8.
+constexpr Rgb8 rgb_from_hex(std::uint32_t hex) {
+  return Rgb8{static_cast<std::uint8_t>((hex >> 16) & 0xff), static_cast<std::uint8_t>((hex >> 8) & 0xff),
+              static_cast<std::uint8_t>(hex & 0xff)};
+}
 
 /// Scores as colours: linear between #F0496E (0), #EBB839 (0.5) and #0CD79F (1), each channel rounded to
 /// nearest; scores outside [0, 1] are clamped. NaN gives kHeatmapMissingColor.
@@ -43,31 +52,6 @@ struct HeatmapData {
 /// Groups `cells` by length and by depth (depths equal to 1e-6 are one row). Error when `cells` is empty,
 /// mixes tasks or checkpoint steps, or holds a depth outside [0, 1] or a non-finite score (naming the cell).
 HeatmapData make_heatmap_data(const std::vector<EvalCell>& cells);
-
-struct HeatmapStyle {
-  int width = 1600;
-  int height = 820;
-  std::filesystem::path font_file;       // empty: find_default_font()
-  std::filesystem::path bold_font_file;  // empty: find_default_font(true), else font_file
-};
-
-/// Where the grid landed in the picture: column c spans [x_edges[c], x_edges[c+1]), row r spans
-/// [y_edges[r], y_edges[r+1]) (tests probe cell centres with it).
-struct HeatmapGeometry {
-  std::vector<int> x_edges;
-  std::vector<int> y_edges;
-};
-
-struct RenderedHeatmap {
-  RgbImage image;
-  HeatmapGeometry geometry;
-};
-
-/// Draws the heatmap. Error when the style's fonts cannot be loaded (or rw_core has no FreeType), or the
-/// picture is too small for the grid and its labels.
-RenderedHeatmap render_heatmap(const HeatmapData& data, const HeatmapStyle& style = {});
-/// encode_png(render_heatmap(data, style).image).
-std::vector<std::uint8_t> render_heatmap_png(const HeatmapData& data, const HeatmapStyle& style = {});
 
 /// Tick label for a context length: "4K" for multiples of 1024, "1.5K" for multiples of 512 from 1024,
 /// otherwise the number ("1000", "1438").
