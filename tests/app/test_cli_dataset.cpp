@@ -13,16 +13,13 @@
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-using rw::test::q;
-using rw::test::run_cli;
-using rw::test::stdout_json;
-using rw::test::write_bytes;
+using namespace rw::test;  // q, run_cli, stdout_json, write_bytes, ScratchProject
 
 class TestCliDataset : public QObject {
   Q_OBJECT
  private Q_SLOTS:
   void init() {
-    scratch_ = std::make_unique<rw::test::ScratchProject>();
+    scratch_ = std::make_unique<ScratchProject>();
     QVERIFY2(scratch_->error.isEmpty(), qPrintable(scratch_->error));
     write_bytes(
         scratch_->root / "chat.jsonl",
@@ -111,7 +108,7 @@ class TestCliDataset : public QObject {
   }
 
  private:
-  std::unique_ptr<rw::test::ScratchProject> scratch_;
+  std::unique_ptr<ScratchProject> scratch_;
 };
 
 QTEST_GUILESS_MAIN(TestCliDataset)

@@ -27,26 +27,6 @@ using rw::test::write_bytes;
 
 namespace {
 
-json run_config() {
-  return {
-      {"format", 1},
-      {"name", "cli"},
-      {"init",
-       {{"scratch",
-         {{"hidden_size", 64},
-          {"intermediate_size", 128},
-          {"num_hidden_layers", 2},
-          {"num_attention_heads", 4},
-          {"max_position_embeddings", 64}}},
-        {"tokenizer", {{"sentencepiece", {{"vocab_size", 300}, {"from_corpus", "demo"}}}}}}},
-      {"device", "cpu"},
-      {"precision", "fp32"},
-      {"optimizer", {{"lr", 1e-3}}},
-      {"batch", {{"micro_batch_size", 2}}},
-      {"checkpoint", {{"every_steps", 4}, {"keep_last", 2}}},
-      {"stages", json::array({{{"name", "s64"}, {"seq_len", 64}, {"steps", 5000}, {"data", {{{"corpus", "demo"}}}}}})}};
-}
-
 /// Starts the trainer and returns once a progress line reports at least `min_step` and a checkpoint exists.
 void start_until(QProcess& process, const QStringList& args, std::int64_t min_step, const fs::path& run_root) {
   process.start(QStringLiteral(RW_CLI_PATH), args);
@@ -90,7 +70,7 @@ class TestCliTrain : public QObject {
     r = run_cli({"corpus", "add", q(project_), "--corpus", "demo"});
     QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
     config_ = project_ / "run.json";
-    std::ofstream(config_) << run_config().dump(2);
+    std::ofstream(config_) << rw::test::tiny_run_config(5000).dump(2);
   }
 
   void killedTrainerLeavesCheckpointsAndResumes() {
@@ -140,7 +120,7 @@ class TestCliTrain : public QObject {
   }
 
   void badConfigFailsWithOneLine() {
-    json bad = run_config();
+    json bad = rw::test::tiny_run_config(5000);
     bad["stages"][0]["sequence_length"] = 64;
     const fs::path path = project_ / "bad.json";
     std::ofstream(path) << bad.dump();

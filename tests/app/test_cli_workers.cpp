@@ -29,21 +29,6 @@ namespace {
 
 QString model() { return q(rw::test::hf_fixture_dir() / "chat-llama" / "model"); }
 
-json run_config(std::int64_t steps) {
-  return {{"name", "w"},
-          {"init",
-           {{"scratch",
-             {{"hidden_size", 32},
-              {"intermediate_size", 64},
-              {"num_hidden_layers", 1},
-              {"num_attention_heads", 2},
-              {"max_position_embeddings", 64}}},
-            {"tokenizer", {{"sentencepiece", {{"vocab_size", 300}, {"from_corpus", "demo"}}}}}}},
-          {"device", "cpu"},
-          {"precision", "fp32"},
-          {"checkpoint", {{"every_steps", 2}}},
-          {"stages", json::array({{{"name", "s"}, {"seq_len", 32}, {"steps", steps}, {"data", {{{"corpus", "demo"}}}}}})}};
-}
 
 struct Transcript {
   int exit_code = -1;
@@ -106,9 +91,9 @@ class TestCliWorkers : public QObject {
     QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
     for (const std::int64_t steps : {4, 100000}) {
       const fs::path path = project_ / ("run-" + std::to_string(steps) + ".json");
-      std::ofstream(path) << run_config(steps).dump();
+      std::ofstream(path) << rw::test::tiny_run_config(steps).dump();
     }
-    json bad = run_config(4);
+    json bad = rw::test::tiny_run_config(4);
     bad["stages"][0]["seq_len"] = 0;
     std::ofstream(project_ / "bad.json") << bad.dump();
   }

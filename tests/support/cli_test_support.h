@@ -41,6 +41,39 @@ struct ScratchProject {
   QString error;
 };
 
+/// Why a failed command's output is not what users should see, or "" when it is: a non-zero exit, stderr
+/// holding `expected`, on one line, with no C++ backtrace.
+inline QString one_line_error_problem(const ProcessResult& r, const QString& expected) {
+  if (r.exit_code == 0) return QStringLiteral("the command succeeded");
+  if (!r.std_err.contains(expected)) return QStringLiteral("no \"%1\" in: %2").arg(expected, r.std_err);
+  if (r.std_err.trimmed().contains('\n')) return QStringLiteral("more than one line: ") + r.std_err;
+  if (r.std_err.contains("frame #")) return QStringLiteral("a backtrace reached the user: ") + r.std_err;
+  return {};
+}
+
+/// A run config that trains a tiny model from scratch (a 300-piece sentencepiece tokenizer trained on the
+/// project's corpus "demo") for `steps` steps of 2 x 64 tokens on the CPU, checkpointing every 4 steps.
+inline nlohmann::json tiny_run_config(std::int64_t steps) {
+  using json = nlohmann::json;
+  return {{"format", 1},
+          {"name", "cli"},
+          {"init",
+           {{"scratch",
+             {{"hidden_size", 64},
+              {"intermediate_size", 128},
+              {"num_hidden_layers", 2},
+              {"num_attention_heads", 4},
+              {"max_position_embeddings", 64}}},
+            {"tokenizer", {{"sentencepiece", {{"vocab_size", 300}, {"from_corpus", "demo"}}}}}}},
+          {"device", "cpu"},
+          {"precision", "fp32"},
+          {"optimizer", {{"lr", 1e-3}}},
+          {"batch", {{"micro_batch_size", 2}}},
+          {"checkpoint", {{"every_steps", 4}, {"keep_last", 2}}},
+          {"stages",
+           json::array({{{"name", "s64"}, {"seq_len", 64}, {"steps", steps}, {"data", {{{"corpus", "demo"}}}}}})}};
+}
+
 /// The command's stdout as one JSON value.
 inline nlohmann::json stdout_json(const ProcessResult& r) {
   return nlohmann::json::parse(r.std_out.trimmed().toStdString());

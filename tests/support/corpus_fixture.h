@@ -11,19 +11,20 @@
 #include "rw/core/store/corpus_store.h"
 #include "rw/core/store/migrations.h"
 #include "rw/core/util/sha256.h"
+#include "test_support.h"
 
 namespace rw::test {
 
 class CorpusFixture {
  public:
-  /// A fresh store in `dir` (one file per call).
-  explicit CorpusFixture(const QTemporaryDir& dir) {
-    static int counter = 0;
-    db = std::make_unique<rw::core::Database>(rw::core::open_store(
-        std::filesystem::path(dir.path().toStdString()) / (std::to_string(++counter) + ".db"),
-        rw::core::OpenMode::ReadWrite));
-    store = std::make_unique<rw::core::CorpusStore>(*db);
+  /// A fresh store with no corpora (call in the test's init()); false when it could not be made.
+  bool renew() {
+    doc_ids.clear();
+    if (!scratch_.renew()) return false;
+    store = std::make_unique<rw::core::CorpusStore>(scratch_.db());
+    return true;
   }
+  rw::core::Database& db() { return scratch_.db(); }
 
   static rw::core::NewDocument make_doc(const std::string& text) {
     rw::core::NewDocument doc;
@@ -40,16 +41,18 @@ class CorpusFixture {
   std::int64_t add_corpus(const std::string& name, const std::vector<std::string>& texts) {
     const rw::core::CorpusRecord c = store->create_corpus(
         {.name = name, .tokenizer_id = "words", .tokenizer_name = "words", .chunk_tokens = 512, .chunk_overlap = 0});
-    rw::core::Transaction tx(*db);
+    rw::core::Transaction tx(db());
     const std::int64_t import_id = store->begin_import(c.id, "{}");
     for (const std::string& t : texts) doc_ids.push_back(*store->add_document(c.id, import_id, make_doc(t)));
     tx.commit();
     return c.id;
   }
 
-  std::unique_ptr<rw::core::Database> db;
   std::unique_ptr<rw::core::CorpusStore> store;
   std::vector<std::int64_t> doc_ids;
+
+ private:
+  ScratchStore scratch_;
 };
 
 }  // namespace rw::test

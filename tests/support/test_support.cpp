@@ -39,9 +39,19 @@ std::filesystem::path source_path(const std::string& relative) {
   return std::filesystem::path(RW_SOURCE_DIR) / relative;
 }
 
-std::unique_ptr<rw::core::Database> open_scratch_store(const QString& dir, int& count) {
-  const auto path = std::filesystem::path(dir.toStdString()) / (std::to_string(++count) + ".db");
-  return std::make_unique<rw::core::Database>(rw::core::open_store(path, rw::core::OpenMode::ReadWrite));
+std::filesystem::path new_subfolder(const QTemporaryDir& dir, int& count) {
+  if (!dir.isValid()) return {};
+  const auto path = std::filesystem::path(dir.path().toStdString()) / std::to_string(++count);
+  std::filesystem::create_directories(path);
+  return path;
+}
+
+bool ScratchStore::renew() {
+  if (!folder_.isValid()) return false;
+  db_.reset();
+  path_ = std::filesystem::path(folder_.path().toStdString()) / (std::to_string(++count_) + ".db");
+  db_ = std::make_unique<rw::core::Database>(rw::core::open_store(path_, rw::core::OpenMode::ReadWrite));
+  return true;
 }
 
 QString error_of(const std::function<void()>& body) {

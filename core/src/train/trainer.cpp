@@ -383,15 +383,14 @@ double TrainingLoop::train_step(MixedStream& stream, size_t stage_index, std::in
 }
 
 fs::path TrainingLoop::save(std::int64_t stage_index, std::int64_t stage_step, const std::string& cursor) {
-  TrainingState state;
-  state.step = step_;
-  state.stage = stage_index;
-  state.stage_step = stage_step;
-  state.tokens_seen = tokens_seen_;
-  state.data_cursor_json = cursor;
-  state.run_config_json = run_config_to_json(config_);
-  state.optimizer = optimizer_->state_tensors();
-  state.rng = capture_rng_state();
+  const TrainingState state{.step = step_,
+                            .stage = stage_index,
+                            .stage_step = stage_step,
+                            .tokens_seen = tokens_seen_,
+                            .data_cursor_json = cursor,
+                            .run_config_json = run_config_to_json(config_),
+                            .optimizer = optimizer_->state_tensors(),
+                            .rng = capture_rng_state()};
   SaveOptions save_options;
   save_options.tokenizer_from = model_.tokenizer_dir;
   const fs::path dir =

@@ -39,6 +39,17 @@ json minimal() {
                {{{"name", "4k"}, {"seq_len", 4096}, {"steps", 10}, {"data", json::array({{{"corpus", "books"}}})}}})}};
 }
 
+// A small from-scratch init with `tokenizer` (an "init" value).
+json scratch_init(const json& tokenizer) {
+  return {{"scratch",
+           {{"hidden_size", 64},
+            {"intermediate_size", 128},
+            {"num_hidden_layers", 1},
+            {"num_attention_heads", 4},
+            {"max_position_embeddings", 64}}},
+          {"tokenizer", tokenizer}};
+}
+
 // `minimal()` with a second stage `name` at `seq_len` carrying `extra` keys.
 json two_stages(const char* name, std::int64_t seq_len, const json& extra = json::object()) {
   json j = minimal();
@@ -277,14 +288,8 @@ class TestRunConfig : public QObject {
     j["init"] = json::object();
     expect_parse_error(j, {"\"init\" must hold \"model\" (an HF folder) or \"scratch\" (a new model)"});
     j = minimal();
-    j["init"] = {{"scratch",
-                  {{"hidden_size", 64},
-                   {"intermediate_size", 128},
-                   {"num_hidden_layers", 1},
-                   {"num_attention_heads", 4},
-                   {"num_key_value_heads", 3},
-                   {"max_position_embeddings", 64}}},
-                 {"tokenizer", {{"model", "models/tok"}}}};
+    j["init"] = scratch_init({{"model", "models/tok"}});
+    j["init"]["scratch"]["num_key_value_heads"] = 3;
     expect_parse_error(j, {"\"init.scratch.num_key_value_heads\" (3) must divide num_attention_heads (4)"});
     j["init"]["scratch"]["num_key_value_heads"] = 2;
     j["init"]["scratch"]["vocab_size"] = "from_tokenizr";
@@ -400,13 +405,7 @@ class TestRunConfig : public QObject {
     j["stages"][0]["data"][1]["dataset"] = "chats";
     validate_against_store(parse(j), db);
     j = minimal();
-    j["init"] = {{"scratch",
-                  {{"hidden_size", 64},
-                   {"intermediate_size", 128},
-                   {"num_hidden_layers", 1},
-                   {"num_attention_heads", 4},
-                   {"max_position_embeddings", 64}}},
-                 {"tokenizer", {{"sentencepiece", {{"vocab_size", 100}, {"from_corpus", "wiki"}}}}}};
+    j["init"] = scratch_init({{"sentencepiece", {{"vocab_size", 100}, {"from_corpus", "wiki"}}}});
     expect_error([&] { validate_against_store(parse(j), db); },
                  {"\"init.tokenizer.sentencepiece.from_corpus\": no corpus named \"wiki\""});
   }

@@ -32,11 +32,8 @@ QStringList flat(const std::vector<ChatMessage>& messages) {
 class TestDatasetImport : public QObject {
   Q_OBJECT
  private Q_SLOTS:
-  void init() {
-    QVERIFY(tmp_.isValid());
-    db_ = rw::test::open_scratch_store(tmp_.path(), n_);
-  }
-  void cleanup() { db_.reset(); }
+  void init() { QVERIFY(scratch_.renew()); }
+  void cleanup() { scratch_.close(); }
 
   void formatsAndSkipReasons() {
     const fs::path file = write(
@@ -63,7 +60,7 @@ class TestDatasetImport : public QObject {
         "\"Hello!\"}], \"id\": 2}\n"
         "{\"messages\": [{\"role\": \"system\", \"content\": \"Be brief.\"}, {\"role\": \"user\", \"content\": "
         "\"Hi\"}, {\"role\": \"assistant\", \"content\": \"Hello!\"}]}\n");
-    const DatasetImportReport r = import_dataset(*db_, "chat", file);
+    const DatasetImportReport r = import_dataset(scratch_.db(), "chat", file);
     QVERIFY(r.created);
     QCOMPARE(r.lines, std::int64_t{15});
     QCOMPARE(r.imported, std::int64_t{5});  // the messages line without its system prompt is another conversation
@@ -87,7 +84,7 @@ class TestDatasetImport : public QObject {
                                  "14: message 0: \"content\" is not a string",
                              }));
 
-    DatasetStore store(*db_);
+    DatasetStore store(scratch_.db());
     const DatasetRecord ds = store.dataset(r.dataset_id);
     QCOMPARE(qs(ds.source), qs(file.string()));
     QCOMPARE(qs(ds.config_json), QString("{\"format\":\"auto\"}"));
@@ -107,7 +104,7 @@ class TestDatasetImport : public QObject {
     QCOMPARE(qs(meta.at("format").get<std::string>()), QString("sharegpt"));
 
     // Importing again appends nothing new: all duplicates, the dataset is reused.
-    const DatasetImportReport again = import_dataset(*db_, "chat", file);
+    const DatasetImportReport again = import_dataset(scratch_.db(), "chat", file);
     QVERIFY(!again.created);
     QCOMPARE(again.dataset_id, r.dataset_id);
     QCOMPARE(again.imported, std::int64_t{0});
@@ -123,7 +120,7 @@ class TestDatasetImport : public QObject {
                                 "{\"messages\": [{\"role\": \"user\", \"content\": \"c\"}, {\"role\": \"assistant\", "
                                 "\"content\": \"d\"}]}\n"
                                 "{\"instruction\": \"e\", \"output\": 5}\n");
-    const DatasetImportReport r = import_dataset(*db_, "alpaca", file, DatasetFormat::Alpaca);
+    const DatasetImportReport r = import_dataset(scratch_.db(), "alpaca", file, DatasetFormat::Alpaca);
     QCOMPARE(r.imported, std::int64_t{1});
     QCOMPARE(r.skipped.size(), size_t{2});
     QCOMPARE(qs(r.skipped[0].reason), QString("no \"instruction\" and \"output\" strings"));
@@ -135,30 +132,28 @@ class TestDatasetImport : public QObject {
   }
 
   void badFilesLeaveTheStoreUntouched() {
-    const fs::path missing = fs::path(tmp_.path().toStdString()) / "missing.jsonl";
+    const fs::path missing = fs::path(scratch_.folder().path().toStdString()) / "missing.jsonl";
     QVERIFY(error_of([&] {
-              import_dataset(*db_, "chat", missing);
+              import_dataset(scratch_.db(), "chat", missing);
             }).contains(qs("dataset import: " + missing.string() + " does not exist")));
     const fs::path latin1 = write("latin1.jsonl", "{\"messages\": [{\"role\": \"user\", \"content\": \"caf\xE9\"}]}\n");
     QVERIFY(error_of([&] {
-              import_dataset(*db_, "chat", latin1);
+              import_dataset(scratch_.db(), "chat", latin1);
             }).contains(qs("dataset import: " + latin1.string() + " is not UTF-8 (invalid bytes at offset 46)")));
     const fs::path empty = write("empty.jsonl", "\n\n");
-    QVERIFY(error_of([&] { import_dataset(*db_, "chat", empty); }).contains("is empty"));
-    QVERIFY(error_of([&] { import_dataset(*db_, "", empty); }).contains("the dataset name is empty"));
-    QVERIFY(DatasetStore(*db_).list_datasets().empty());  // not even the dataset was created
+    QVERIFY(error_of([&] { import_dataset(scratch_.db(), "chat", empty); }).contains("is empty"));
+    QVERIFY(error_of([&] { import_dataset(scratch_.db(), "", empty); }).contains("the dataset name is empty"));
+    QVERIFY(DatasetStore(scratch_.db()).list_datasets().empty());  // not even the dataset was created
   }
 
  private:
   fs::path write(const std::string& name, std::string_view bytes) {
-    const fs::path p = fs::path(tmp_.path().toStdString()) / name;
+    const fs::path p = fs::path(scratch_.folder().path().toStdString()) / name;
     std::ofstream(p, std::ios::binary) << bytes;
     return p;
   }
 
-  QTemporaryDir tmp_;
-  int n_ = 0;
-  std::unique_ptr<Database> db_;
+  rw::test::ScratchStore scratch_;
 };
 
 QTEST_GUILESS_MAIN(TestDatasetImport)

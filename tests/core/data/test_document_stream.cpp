@@ -50,14 +50,13 @@ class TestDocumentStream : public QObject {
   Q_OBJECT
  private Q_SLOTS:
   void init() {
-    QVERIFY(tmp_.isValid());
-    db_ = rw::test::open_scratch_store(tmp_.path(), n_);
+    QVERIFY(scratch_.renew());
     texts_.clear();
     for (int i = 0; i < 12; ++i)
       texts_.push_back(std::string(static_cast<size_t>(5 + 7 * i), static_cast<char>('a' + i)));
     corpus_ = add_corpus("books", texts_);
   }
-  void cleanup() { db_.reset(); }
+  void cleanup() { scratch_.close(); }
 
   void epochOrderIsAPinnedPermutation() {
     const std::vector<std::int64_t> ids = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
@@ -73,7 +72,7 @@ class TestDocumentStream : public QObject {
   void oneEpochIsTheDocumentsConcatenated() {
     ByteTokenizer tok;
     const PackingOptions options{.seq_len = 16, .pad_id = 0};
-    DocumentStream stream(*db_, corpus_, tok, options, 7);
+    DocumentStream stream(scratch_.db(), corpus_, tok, options, 7);
     Ids expected;
     for (const std::int64_t id : epoch_order(doc_ids_, 7, 0)) {
       const auto& text = texts_[static_cast<size_t>(id - doc_ids_.front())];
@@ -101,14 +100,14 @@ class TestDocumentStream : public QObject {
   void resumedStreamYieldsTheSameSequences() {
     ByteTokenizer tok;
     const PackingOptions options{.seq_len = 24, .pad_id = 0};
-    DocumentStream straight(*db_, corpus_, tok, options, 3);
+    DocumentStream straight(scratch_.db(), corpus_, tok, options, 3);
     std::vector<PackedSequence> reference;
     StreamCursor at5;
     for (int i = 0; i < 40; ++i) {  // past one epoch
       if (i == 5) at5 = straight.cursor();
       reference.push_back(straight.next());
     }
-    DocumentStream resumed(*db_, corpus_, tok, options, 3);
+    DocumentStream resumed(scratch_.db(), corpus_, tok, options, 3);
     resumed.seek(at5);
     for (int i = 5; i < 40; ++i) {
       const PackedSequence seq = resumed.next();
@@ -125,8 +124,8 @@ class TestDocumentStream : public QObject {
     const PackingOptions options{.seq_len = 8, .pad_id = 0};
     const auto make_mix = [&] {
       std::vector<MixedStream::Source> sources;
-      sources.push_back({std::make_unique<DocumentStream>(*db_, corpus_, tok, options, 12), 3.0, "books"});
-      sources.push_back({std::make_unique<DocumentStream>(*db_, code, tok, options, 13), 1.0, "code"});
+      sources.push_back({std::make_unique<DocumentStream>(scratch_.db(), corpus_, tok, options, 12), 3.0, "books"});
+      sources.push_back({std::make_unique<DocumentStream>(scratch_.db(), code, tok, options, 13), 1.0, "code"});
       return MixedStream(std::move(sources), 11);
     };
     MixedStream mix = make_mix();
@@ -150,44 +149,44 @@ class TestDocumentStream : public QObject {
     ByteTokenizer tok;
     const std::int64_t mixed = add_corpus("mixed", {"tiny", std::string(40, 'x'), "also tiny", std::string(30, 'y')});
     // BOS + text + EOS: the long documents have 42 and 32 tokens, the short ones at most 11.
-    DocumentStream stream(*db_, mixed, tok, {.seq_len = 16}, 5, 20);
+    DocumentStream stream(scratch_.db(), mixed, tok, {.seq_len = 16}, 5, 20);
     std::set<std::int64_t> seen;
     for (int i = 0; i < 40; ++i) {
       for (const PackedPiece& p : stream.next().pieces) seen.insert(p.sample_id);
     }
     QCOMPARE(seen.size(), size_t{2});
-    for (std::int64_t id : seen) QVERIFY(CorpusStore(*db_).document_text(id).size() >= 30);
+    for (std::int64_t id : seen) QVERIFY(CorpusStore(scratch_.db()).document_text(id).size() >= 30);
   }
 
   void badInputIsNamed() {
     ByteTokenizer tok;
     const std::int64_t empty = add_corpus("empty", {});
     QVERIFY(error_of([&] {
-              DocumentStream(*db_, empty, tok, {.seq_len = 8}, 1);
+              DocumentStream(scratch_.db(), empty, tok, {.seq_len = 8}, 1);
             }).contains("corpus 'empty' has no documents"));
     QVERIFY(error_of([&] {
-              DocumentStream(*db_, corpus_, tok, {.seq_len = 8, .overflow = Overflow::Drop}, 1);
+              DocumentStream(scratch_.db(), corpus_, tok, {.seq_len = 8, .overflow = Overflow::Drop}, 1);
             }).contains("overflow 'split'"));
-    DocumentStream stream(*db_, corpus_, tok, {.seq_len = 8}, 1);
+    DocumentStream stream(scratch_.db(), corpus_, tok, {.seq_len = 8}, 1);
     QVERIFY(error_of([&] { stream.seek({0, 12, 0}); }).contains("outside corpus"));
     QVERIFY(error_of([&] {
               std::vector<MixedStream::Source> sources;
-              sources.push_back({std::make_unique<DocumentStream>(*db_, corpus_, tok, PackingOptions{.seq_len = 8}, 1),
+              sources.push_back({std::make_unique<DocumentStream>(scratch_.db(), corpus_, tok, PackingOptions{.seq_len = 8}, 1),
                                  0.0, "books"});
               MixedStream(std::move(sources), 1);
             }).contains("source 'books' has weight 0"));
     QVERIFY(error_of([&] {
-              DocumentStream(*db_, corpus_, tok, {.seq_len = 8}, 1, 1000000).next();
+              DocumentStream(scratch_.db(), corpus_, tok, {.seq_len = 8}, 1, 1000000).next();
             }).contains("no document has 1000000 token(s) or more"));
     QVERIFY(error_of([] { mixed_cursor_from_json("{\"sequences\": 1}"); }).contains("data cursor"));
   }
 
  private:
   std::int64_t add_corpus(const std::string& name, const std::vector<std::string>& texts) {
-    CorpusStore store(*db_);
+    CorpusStore store(scratch_.db());
     const CorpusRecord c = store.create_corpus(
         {.name = name, .tokenizer_id = "words", .tokenizer_name = "words", .chunk_tokens = 64, .chunk_overlap = 0});
-    Transaction tx(*db_);
+    Transaction tx(scratch_.db());
     const std::int64_t import_id = store.begin_import(c.id, "{}");
     if (name == "books") doc_ids_.clear();
     for (const std::string& t : texts) {
@@ -202,9 +201,7 @@ class TestDocumentStream : public QObject {
     return c.id;
   }
 
-  QTemporaryDir tmp_;
-  int n_ = 0;
-  std::unique_ptr<Database> db_;
+  rw::test::ScratchStore scratch_;
   std::vector<std::string> texts_;
   std::vector<std::int64_t> doc_ids_;
   std::int64_t corpus_ = 0;

@@ -156,9 +156,8 @@ class TestSampleStream : public QObject {
   Q_OBJECT
  private Q_SLOTS:
   void init() {
-    QVERIFY(tmp_.isValid());
-    db_ = rw::test::open_scratch_store(tmp_.path(), n_);
-    DatasetStore store(*db_);
+    QVERIFY(scratch_.renew());
+    DatasetStore store(scratch_.db());
     dataset_ = store.create_dataset({.name = "chat"}).id;
     // Replies of growing length, so samples differ in size (rendered under plain: 26 + user + reply + 1).
     for (int i = 0; i < 9; ++i) {
@@ -167,7 +166,7 @@ class TestSampleStream : public QObject {
     }
     ids_ = store.sample_ids(dataset_);
   }
-  void cleanup() { db_.reset(); }
+  void cleanup() { scratch_.close(); }
 
   void formatsParse() {
     QVERIFY(chat_format_from_name("plain") == ChatFormat::Plain);
@@ -276,7 +275,7 @@ class TestSampleStream : public QObject {
   void templateRefusalsAreNamed() {
     SpecialByteTokenizer tok;
     // Llama-2 needs alternating roles; the stream names the sample.
-    DatasetStore store(*db_);
+    DatasetStore store(scratch_.db());
     const auto bad = store.add_sample(dataset_, {{"user", "a"}, {"user", "b"}, {"assistant", "c"}});
     QVERIFY(bad);
     QVERIFY(error_of([&] {
@@ -285,7 +284,7 @@ class TestSampleStream : public QObject {
     const std::int64_t lonely = store.create_dataset({.name = "lonely"}).id;
     const auto sample = store.add_sample(lonely, {{"user", "a"}, {"user", "b"}, {"assistant", "c"}});
     QVERIFY(sample);
-    SampleStream stream(*db_, lonely, tok, ChatFormat::Llama2, LossOn::Responses, {.seq_len = 64}, 1);
+    SampleStream stream(scratch_.db(), lonely, tok, ChatFormat::Llama2, LossOn::Responses, {.seq_len = 64}, 1);
     const QString error = error_of([&] { stream.next(); });
     QVERIFY2(
         error.contains(
@@ -300,8 +299,8 @@ class TestSampleStream : public QObject {
   }
   void realTokenizersMaskExactlyTheReplies() {
     QFETCH(QString, style);
-    const QString dir = tmp_.filePath("bpe-" + style);
-    const QString texts = tmp_.filePath("texts.json");
+    const QString dir = scratch_.folder().filePath("bpe-" + style);
+    const QString texts = scratch_.folder().filePath("texts.json");
     {
       QFile f(texts);
       QVERIFY(f.open(QIODevice::WriteOnly));
@@ -385,10 +384,10 @@ class TestSampleStream : public QObject {
   void splitPacksTheEpochWithMasks() {
     SpecialByteTokenizer tok;
     const PackingOptions options{.seq_len = 32};
-    SampleStream stream(*db_, dataset_, tok, ChatFormat::Plain, LossOn::Responses, options, 5);
+    SampleStream stream(scratch_.db(), dataset_, tok, ChatFormat::Plain, LossOn::Responses, options, 5);
     QCOMPARE(stream.samples(), std::int64_t{9});
     std::map<std::int64_t, RenderedChat> rendered;
-    DatasetStore store(*db_);
+    DatasetStore store(scratch_.db());
     Ids expected;
     for (const std::int64_t id : epoch_order(ids_, 5, 0)) {
       rendered[id] = render_chat(ChatFormat::Plain, tok, store.sample(id).messages, LossOn::Responses);
@@ -421,8 +420,8 @@ class TestSampleStream : public QObject {
   void truncateNeverSplitsASample() {
     SpecialByteTokenizer tok;
     const PackingOptions options{.seq_len = 48, .overflow = Overflow::Truncate};
-    SampleStream stream(*db_, dataset_, tok, ChatFormat::Plain, LossOn::All, options, 3);
-    DatasetStore store(*db_);
+    SampleStream stream(scratch_.db(), dataset_, tok, ChatFormat::Plain, LossOn::All, options, 3);
+    DatasetStore store(scratch_.db());
     std::map<std::int64_t, std::int64_t> sizes;
     for (const std::int64_t id : ids_)
       sizes[id] = static_cast<std::int64_t>(
@@ -450,8 +449,8 @@ class TestSampleStream : public QObject {
   void dropSkipsLongSamples() {
     SpecialByteTokenizer tok;
     const PackingOptions options{.seq_len = 48, .overflow = Overflow::Drop};
-    SampleStream stream(*db_, dataset_, tok, ChatFormat::Plain, LossOn::Responses, options, 3);
-    DatasetStore store(*db_);
+    SampleStream stream(scratch_.db(), dataset_, tok, ChatFormat::Plain, LossOn::Responses, options, 3);
+    DatasetStore store(scratch_.db());
     std::set<std::int64_t> long_ones, seen;
     for (const std::int64_t id : ids_) {
       if (render_chat(ChatFormat::Plain, tok, store.sample(id).messages, LossOn::All).ids.size() > 48)
@@ -473,7 +472,7 @@ class TestSampleStream : public QObject {
     QCOMPARE(stream.dropped_samples(), expected_drops);
 
     // When nothing fits, the stream says so instead of spinning.
-    SampleStream none(*db_, dataset_, tok, ChatFormat::Plain, LossOn::Responses,
+    SampleStream none(scratch_.db(), dataset_, tok, ChatFormat::Plain, LossOn::Responses,
                       {.seq_len = 8, .overflow = Overflow::Drop}, 3);
     QVERIFY(error_of([&] {
               none.next();
@@ -490,7 +489,7 @@ class TestSampleStream : public QObject {
     QFETCH(int, overflow);
     SpecialByteTokenizer tok;
     const PackingOptions options{.seq_len = 40, .overflow = static_cast<Overflow>(overflow)};
-    SampleStream a(*db_, dataset_, tok, ChatFormat::Llama3, LossOn::Responses, options, 11);
+    SampleStream a(scratch_.db(), dataset_, tok, ChatFormat::Llama3, LossOn::Responses, options, 11);
     std::vector<PackedSequence> seqs;
     std::vector<StreamCursor> cursors;
     for (int i = 0; i < 14; ++i) {  // more than one epoch
@@ -499,7 +498,7 @@ class TestSampleStream : public QObject {
     }
     QVERIFY(a.cursor().epoch >= 1);
     for (const int from : {3, 7, 11}) {
-      SampleStream b(*db_, dataset_, tok, ChatFormat::Llama3, LossOn::Responses, options, 11);
+      SampleStream b(scratch_.db(), dataset_, tok, ChatFormat::Llama3, LossOn::Responses, options, 11);
       b.seek(cursors[static_cast<size_t>(from)]);
       for (size_t i = static_cast<size_t>(from); i < seqs.size(); ++i)
         QVERIFY2(same(b.next(), seqs[i]), qPrintable(QString::number(i)));
@@ -508,12 +507,12 @@ class TestSampleStream : public QObject {
 
   void refusesBadInput() {
     SpecialByteTokenizer tok;
-    DatasetStore store(*db_);
+    DatasetStore store(scratch_.db());
     const std::int64_t empty = store.create_dataset({.name = "empty"}).id;
     QVERIFY(error_of([&] {
-              SampleStream(*db_, empty, tok, ChatFormat::Plain, LossOn::All, {.seq_len = 16}, 1);
+              SampleStream(scratch_.db(), empty, tok, ChatFormat::Plain, LossOn::All, {.seq_len = 16}, 1);
             }).contains("dataset 'empty' has no samples to train on"));
-    SampleStream s(*db_, dataset_, tok, ChatFormat::Plain, LossOn::All, {.seq_len = 16, .overflow = Overflow::Drop}, 1);
+    SampleStream s(scratch_.db(), dataset_, tok, ChatFormat::Plain, LossOn::All, {.seq_len = 16, .overflow = Overflow::Drop}, 1);
     QVERIFY(error_of([&] { s.seek({0, 9, 0}); }).contains("outside dataset 'chat' of 9 samples"));
     QVERIFY(error_of([&] { s.seek({0, 1, 5}); }).contains("never starts a sequence inside a sample"));
   }
@@ -521,9 +520,9 @@ class TestSampleStream : public QObject {
  private:
   /// A 100-piece sentencepiece model with BOS and EOS, trained once on a small chat-like text.
   std::string sentencepiece_model() {
-    const QString model = tmp_.filePath("sp.model");
+    const QString model = scratch_.folder().filePath("sp.model");
     if (QFile::exists(model)) return model.toStdString();
-    const QString corpus = tmp_.filePath("sp-corpus.txt");
+    const QString corpus = scratch_.folder().filePath("sp-corpus.txt");
     QFile f(corpus);
     if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(corpus));
     for (int i = 0; i < 40; ++i) {
@@ -538,13 +537,11 @@ class TestSampleStream : public QObject {
     SentencePieceTrainOptions options;
     options.vocab_size = 100;
     options.byte_fallback = false;  // 256 byte pieces would not fit in 100
-    train_sentencepiece({corpus.toStdString()}, tmp_.filePath("sp").toStdString(), options);
+    train_sentencepiece({corpus.toStdString()}, scratch_.folder().filePath("sp").toStdString(), options);
     return model.toStdString();
   }
 
-  QTemporaryDir tmp_;
-  int n_ = 0;
-  std::unique_ptr<Database> db_;
+  rw::test::ScratchStore scratch_;
   std::int64_t dataset_ = 0;
   std::vector<std::int64_t> ids_;
 };

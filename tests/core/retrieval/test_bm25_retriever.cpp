@@ -33,15 +33,11 @@ class TestBm25Retriever : public QObject {
   Q_OBJECT
  private Q_SLOTS:
   void init() {
-    QVERIFY(tmp_.isValid());
-    f_ = std::make_unique<rw::test::CorpusFixture>(tmp_);
-    retriever_ = std::make_unique<Bm25Retriever>(*f_->db);
-    corpus_ = f_->add_corpus("facts", kDocs);
+    QVERIFY(f_.renew());
+    retriever_ = std::make_unique<Bm25Retriever>(f_.db());
+    corpus_ = f_.add_corpus("facts", kDocs);
   }
-  void cleanup() {
-    retriever_.reset();
-    f_.reset();
-  }
+  void cleanup() { retriever_.reset(); }
 
   void interfaceName() {
     Retriever& r = *retriever_;
@@ -110,7 +106,7 @@ class TestBm25Retriever : public QObject {
   void rawFtsQueries() {
     const auto phrase = retriever_->retrieve_fts("\"general relativity\"", {});
     QCOMPARE(phrase.size(), size_t{1});
-    QCOMPARE(phrase[0].chunk.document_id, f_->doc_ids[1]);
+    QCOMPARE(phrase[0].chunk.document_id, f_.doc_ids[1]);
     QCOMPARE(retriever_->retrieve_fts("sugar NOT cake", {}).size(), size_t{1});
     QCOMPARE(retriever_->retrieve_fts("photo*", {}).size(), size_t{1});
     const QString error = error_of([&] { retriever_->retrieve_fts("\"unclosed AND (", {}); });
@@ -118,7 +114,7 @@ class TestBm25Retriever : public QObject {
   }
 
   void corpusFilterAndDeletion() {
-    const std::int64_t other = f_->add_corpus("other", {"Chlorophyll is green."});
+    const std::int64_t other = f_.add_corpus("other", {"Chlorophyll is green."});
     QCOMPARE(retrieve("chlorophyll", {}).size(), size_t{2});
     QCOMPARE(retrieve("chlorophyll", {.corpus_id = other}).size(), size_t{1});
     QCOMPARE(retrieve("chlorophyll", {.corpus_id = corpus_}).size(), size_t{1});
@@ -126,13 +122,13 @@ class TestBm25Retriever : public QObject {
     QCOMPARE(retrieve("chlorophyll", {.limit = 1, .corpus_id = other}).at(0).text,
              std::string("Chlorophyll is green."));
 
-    f_->store->delete_corpus(corpus_);
-    QCOMPARE(rw::core::Bm25Index(*f_->db).indexed_chunk_count(), 1);
-    QVERIFY(!f_->store->find_corpus("facts"));
+    f_.store->delete_corpus(corpus_);
+    QCOMPARE(rw::core::Bm25Index(f_.db()).indexed_chunk_count(), 1);
+    QVERIFY(!f_.store->find_corpus("facts"));
     QCOMPARE(retrieve("chlorophyll", {}).size(), size_t{1});
     QVERIFY(retrieve("relativity", {}).empty());
-    f_->db->exec("INSERT INTO chunks_fts(chunks_fts) VALUES('integrity-check')");
-    QCOMPARE(f_->store->list_corpora().size(), size_t{1});
+    f_.db().exec("INSERT INTO chunks_fts(chunks_fts) VALUES('integrity-check')");
+    QCOMPARE(f_.store->list_corpora().size(), size_t{1});
   }
 
   void wordsInHalfTheChunksDoNotWidenTheMatch() {
@@ -140,16 +136,16 @@ class TestBm25Retriever : public QObject {
     for (int i = 0; i < 6; ++i) texts.push_back("widget number " + std::to_string(i) + " in the catalogue");
     texts.push_back("a sprocket and a widget");
     texts.push_back("a lone gear");
-    const std::int64_t parts = f_->add_corpus("parts", texts);
-    QCOMPARE(rw::core::Bm25Index(*f_->db).indexed_chunk_count(), static_cast<std::int64_t>(kDocs.size() + texts.size()));
+    const std::int64_t parts = f_.add_corpus("parts", texts);
+    QCOMPARE(rw::core::Bm25Index(f_.db()).indexed_chunk_count(), static_cast<std::int64_t>(kDocs.size() + texts.size()));
     {
-      Transaction tx(*f_->db);  // changes FTS5 has not flushed yet are counted too
-      f_->store->add_document(parts, f_->store->begin_import(parts, "{}"), rw::test::CorpusFixture::make_doc("a pending chunk"));
-      QCOMPARE(rw::core::Bm25Index(*f_->db).indexed_chunk_count(), static_cast<std::int64_t>(kDocs.size() + texts.size() + 1));
+      Transaction tx(f_.db());  // changes FTS5 has not flushed yet are counted too
+      f_.store->add_document(parts, f_.store->begin_import(parts, "{}"), rw::test::CorpusFixture::make_doc("a pending chunk"));
+      QCOMPARE(rw::core::Bm25Index(f_.db()).indexed_chunk_count(), static_cast<std::int64_t>(kDocs.size() + texts.size() + 1));
     }  // rolled back
     // "widget" is in 7 of 16 chunks: kept, so both words match.
     QCOMPARE(retrieve("widget sprocket", {.corpus_id = parts}).size(), size_t{7});
-    const std::int64_t more = f_->add_corpus("more", {"widget one", "widget two", "widget three"});
+    const std::int64_t more = f_.add_corpus("more", {"widget one", "widget two", "widget three"});
     // Now in 10 of 19 chunks: BM25 weights it ~0, so only the sprocket chunk matches.
     const auto hits = retrieve("widget sprocket", {.corpus_id = parts});
     QCOMPARE(hits.size(), size_t{1});
@@ -160,8 +156,8 @@ class TestBm25Retriever : public QObject {
   void corpusFilterFallsBackWhenOtherCorporaFillTheTop() {
     std::vector<std::string> zebras;
     for (int i = 0; i < 100; ++i) zebras.push_back("zebra zebra zebra " + std::to_string(i));
-    f_->add_corpus("zoo", zebras);
-    const std::int64_t plain = f_->add_corpus("plain", {"one zebra among many other plain words in a much longer text"});
+    f_.add_corpus("zoo", zebras);
+    const std::int64_t plain = f_.add_corpus("plain", {"one zebra among many other plain words in a much longer text"});
     const auto hits = retrieve("zebra", {.limit = 1, .corpus_id = plain});
     QCOMPARE(hits.size(), size_t{1});
     QVERIFY(hits[0].text.starts_with("one zebra"));
@@ -173,8 +169,7 @@ class TestBm25Retriever : public QObject {
     return retriever_->retrieve(query, options);
   }
 
-  QTemporaryDir tmp_;
-  std::unique_ptr<rw::test::CorpusFixture> f_;
+  rw::test::CorpusFixture f_;
   std::unique_ptr<Bm25Retriever> retriever_;
   std::int64_t corpus_ = 0;
 };

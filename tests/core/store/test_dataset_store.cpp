@@ -30,14 +30,11 @@ std::int64_t count_rows(Database& db, const char* table) {
 class TestDatasetStore : public QObject {
   Q_OBJECT
  private Q_SLOTS:
-  void init() {
-    QVERIFY(tmp_.isValid());
-    db_ = rw::test::open_scratch_store(tmp_.path(), n_);
-  }
-  void cleanup() { db_.reset(); }
+  void init() { QVERIFY(scratch_.renew()); }
+  void cleanup() { scratch_.close(); }
 
   void createFindList() {
-    DatasetStore store(*db_);
+    DatasetStore store(scratch_.db());
     const DatasetRecord a = store.create_dataset(
         {.name = "needles", .description = "passkeys", .source = "synth:needle", .config_json = "{\"n\":3}"});
     QVERIFY(a.id > 0);
@@ -63,10 +60,10 @@ class TestDatasetStore : public QObject {
   }
 
   void samplesRoundTrip() {
-    DatasetStore store(*db_);
-    CorpusStore corpora(*db_);
+    DatasetStore store(scratch_.db());
+    CorpusStore corpora(scratch_.db());
     const std::int64_t corpus = corpora.create_corpus({.name = "books"}).id;
-    Transaction tx(*db_);
+    Transaction tx(scratch_.db());
     const std::int64_t import_id = corpora.begin_import(corpus, "{}");
     NewDocument doc;
     doc.source_path = "book.txt";
@@ -126,13 +123,13 @@ class TestDatasetStore : public QObject {
 
     store.delete_dataset(ds);
     QVERIFY(!store.find_dataset("needles"));
-    QCOMPARE(count_rows(*db_, "samples"), std::int64_t{0});
-    QCOMPARE(count_rows(*db_, "sample_segments"), std::int64_t{0});
-    QCOMPARE(count_rows(*db_, "sample_tokens"), std::int64_t{0});
+    QCOMPARE(count_rows(scratch_.db(), "samples"), std::int64_t{0});
+    QCOMPARE(count_rows(scratch_.db(), "sample_segments"), std::int64_t{0});
+    QCOMPARE(count_rows(scratch_.db(), "sample_tokens"), std::int64_t{0});
   }
 
   void refusesBadSamples() {
-    DatasetStore store(*db_);
+    DatasetStore store(scratch_.db());
     const std::int64_t ds = store.create_dataset({.name = "chat"}).id;
     const auto error = [&](const std::vector<ChatMessage>& m, const std::string& meta,
                            const std::vector<SampleSegment>& segments) {
@@ -156,9 +153,7 @@ class TestDatasetStore : public QObject {
   }
 
  private:
-  QTemporaryDir tmp_;
-  int n_ = 0;
-  std::unique_ptr<Database> db_;
+  rw::test::ScratchStore scratch_;
 };
 
 QTEST_GUILESS_MAIN(TestDatasetStore)

@@ -55,9 +55,8 @@ class TestProject : public QObject {
   Q_OBJECT
  private Q_SLOTS:
   void init() {
-    QVERIFY(tmp_.isValid());
-    root_ = fs::path(tmp_.path().toStdString()) / std::to_string(++counter_);
-    fs::create_directories(root_);
+    root_ = rw::test::new_subfolder(tmp_, counter_);
+    QVERIFY(!root_.empty());
   }
 
   void defaultsRoundTrip() {

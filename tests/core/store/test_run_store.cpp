@@ -23,13 +23,10 @@ using rw::core::RunStore;
 class TestRunStore : public QObject {
   Q_OBJECT
  private Q_SLOTS:
-  void init() {
-    QVERIFY(dir_.isValid());
-    path_ = std::filesystem::path(dir_.path().toStdString()) / (std::to_string(++counter_) + ".db");
-  }
+  void init() { QVERIFY(scratch_.renew()); }
 
   void legalTransitions() {
-    auto store = RunStore::open(path_, OpenMode::ReadWrite);
+    auto store = RunStore::open(scratch_.path(), OpenMode::ReadWrite);
     const auto id = store.create_run("tiny", "train", R"({"lr": 0.001})");
     auto run = store.run(id);
     QCOMPARE(run.state, RunState::Queued);
@@ -75,11 +72,11 @@ class TestRunStore : public QObject {
   }
 
   void illegalTransitionsRejected() {
-    auto store = RunStore::open(path_, OpenMode::ReadWrite);
+    auto store = RunStore::open(scratch_.path(), OpenMode::ReadWrite);
     const auto id = store.create_run("r", "train");
     QString message = rw::test::error_of([&] { store.set_state(id, RunState::Finished); });
     QVERIFY2(message.contains(QString("run %1 cannot go from queued to finished").arg(id)), qPrintable(message));
-    QVERIFY2(message.contains(QString::fromStdString(path_.string())), qPrintable(message));
+    QVERIFY2(message.contains(QString::fromStdString(scratch_.path().string())), qPrintable(message));
     QVERIFY2(rw::test::error_of([&] { store.heartbeat(id); }).contains("not running"), "heartbeat while queued");
 
     store.set_state(id, RunState::Running);
@@ -116,7 +113,7 @@ class TestRunStore : public QObject {
   }
 
   void nanMetricsRoundTrip() {
-    auto store = RunStore::open(path_, OpenMode::ReadWrite);
+    auto store = RunStore::open(scratch_.path(), OpenMode::ReadWrite);
     const auto id = store.create_run("nan", "train");
     {
       MetricWriter writer(store);
@@ -141,7 +138,7 @@ class TestRunStore : public QObject {
   }
 
   void sinceQueries() {
-    auto store = RunStore::open(path_, OpenMode::ReadWrite);
+    auto store = RunStore::open(scratch_.path(), OpenMode::ReadWrite);
     const auto a = store.create_run("a", "train");
     const auto b = store.create_run("b", "eval");
     {
@@ -204,7 +201,7 @@ class TestRunStore : public QObject {
   }
 
   void batchingUsesFewTransactions() {
-    auto store = RunStore::open(path_, OpenMode::ReadWrite);
+    auto store = RunStore::open(scratch_.path(), OpenMode::ReadWrite);
     const auto id = store.create_run("batch", "train");
     {
       MetricWriter writer(store, {.max_rows = 100, .max_delay = std::chrono::hours(1)});
@@ -221,7 +218,7 @@ class TestRunStore : public QObject {
   }
 
   void batchingFlushesAfterDelay() {
-    auto store = RunStore::open(path_, OpenMode::ReadWrite);
+    auto store = RunStore::open(scratch_.path(), OpenMode::ReadWrite);
     const auto id = store.create_run("slow", "train");
     MetricWriter writer(store, {.max_rows = 100000, .max_delay = std::chrono::milliseconds(30)});
     writer.add(id, "loss", 0, 1.0);
@@ -233,7 +230,7 @@ class TestRunStore : public QObject {
   }
 
   void latestOnlyMovesForward() {
-    auto store = RunStore::open(path_, OpenMode::ReadWrite);
+    auto store = RunStore::open(scratch_.path(), OpenMode::ReadWrite);
     const auto id = store.create_run("order", "train");
     {
       MetricWriter writer(store);
@@ -246,9 +243,7 @@ class TestRunStore : public QObject {
   }
 
  private:
-  QTemporaryDir dir_;
-  std::filesystem::path path_;
-  int counter_ = 0;
+  rw::test::ScratchStore scratch_;
 };
 
 QTEST_GUILESS_MAIN(TestRunStore)

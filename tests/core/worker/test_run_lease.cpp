@@ -19,9 +19,8 @@ class TestRunLease : public QObject {
   Q_OBJECT
  private Q_SLOTS:
   void init() {
-    QVERIFY(tmp_.isValid());
-    store_ = std::make_unique<RunStore>(RunStore::open(
-        std::filesystem::path(tmp_.path().toStdString()) / (std::to_string(++count_) + ".db"), OpenMode::ReadWrite));
+    QVERIFY(scratch_.renew());
+    store_ = std::make_unique<RunStore>(RunStore::open(scratch_.path(), OpenMode::ReadWrite));
   }
   void cleanup() { store_.reset(); }
 
@@ -136,8 +135,7 @@ class TestRunLease : public QObject {
   }
 
  private:
-  QTemporaryDir tmp_;
-  int count_ = 0;
+  rw::test::ScratchStore scratch_;
   std::unique_ptr<RunStore> store_;
 };
 
