@@ -16,11 +16,11 @@
 #include "rw/core/eval/eval_runner.h"
 #include "rw/core/io/hf_model_dir.h"
 #include "rw/core/model/text_generator.h"
+#include "rw/core/runtime/device.h"
+#include "rw/core/runtime/dtype.h"
+#include "rw/core/runtime/exception_message.h"
 #include "rw/core/store/project.h"
 #include "rw/core/tokenizer/tokenizer.h"
-#include "rw/core/runtime/device.h"
-#include "rw/core/runtime/exception_message.h"
-#include "rw/core/runtime/dtype.h"
 #include "rw/core/util/error.h"
 #include "rw/core/util/files.h"
 #include "rw/core/worker/progress.h"
@@ -220,7 +220,7 @@ json report_json(const EvalRunReport& report, std::optional<std::int64_t> run_id
 
 int run_eval(const std::string& kind, const std::vector<std::string>& argv) {
   if (kind != "niah" && kind != "passkey" && kind != "ruler" && kind != "ppl" && kind != "suite")
-    fail("unknown eval '{}'\n{}", kind, kUsage);
+    fail("unknown eval '{}' (expected niah, passkey, ruler, ppl or suite)", kind);
   const CliArgs args(
       argv, {"project",         "run-name", "run-id", "lengths",  "length-range", "depths",          "depth-count",
              "needle",          "question", "answer", "keywords", "haystack",     "haystack-corpus", "buffer",
@@ -235,8 +235,8 @@ int run_eval(const std::string& kind, const std::vector<std::string>& argv) {
   std::optional<Project> project;
   std::optional<RunStore> store;
   std::optional<RunLease> lease;
-  const LeaseRequest request{.kind = "eval",
-                             .name = args.get_or("run-name", fmt::format("eval {} {}", kind, model_dir.filename().string()))};
+  const LeaseRequest request{
+      .kind = "eval", .name = args.get_or("run-name", fmt::format("eval {} {}", kind, model_dir.filename().string()))};
   if (auto dir = args.get("project")) {
     project.emplace(Project::open(*dir));
     store.emplace(project->open_store());

@@ -14,10 +14,10 @@
 #include "heatmap.h"
 #include "model.h"
 #include "project.h"
-#include "train.h"
 #include "rw/core/runtime/exception_message.h"
 #include "rw/core/util/error.h"
 #include "rw/core/worker/worker_output.h"
+#include "train.h"
 
 namespace {
 
@@ -126,7 +126,11 @@ int main(int argc, char** argv) {
       if (args[1] == "show") return rw::app::run_dataset_show(rest);
     }
     if (args[0] == "train") return rw::app::run_train({args.begin() + 1, args.end()});
-    std::cerr << "ropewalk-cli: unknown command '" << args[0] << "'\n" << kUsage;
+    // One line naming what was typed; the command list stays behind --help so the error is not buried.
+    const bool is_group = args.size() >= 2 && (args[0] == "model" || args[0] == "project" || args[0] == "corpus" ||
+                                               args[0] == "dataset" || args[0] == "eval");
+    std::cerr << "ropewalk-cli: unknown command '" << args[0] << (is_group ? " " + args[1] : std::string())
+              << "' (ropewalk-cli --help lists the commands)\n";
     return 2;
   } catch (const rw::core::Error& e) {
     return report_failure(e.what(), e.context());

@@ -79,6 +79,7 @@ class TestCliModel : public QObject {
     QTest::newRow("bad number") << QStringList{"generate", chat_model(), "--prompt", "x", "--max-new-tokens", "ten"}
                                 << "--max-new-tokens needs an integer";
     QTest::newRow("unknown command") << QStringList{"frobnicate"} << "unknown command 'frobnicate'";
+    QTest::newRow("unknown subcommand") << QStringList{"model", "frobnicate"} << "unknown command 'model frobnicate'";
     QTest::newRow("unknown chat family") << QStringList{"generate", chat_model(), "--prompt", "x", "--chat", "gpt9"}
                                          << "gpt9";
     QTest::newRow("bad device") << QStringList{"generate", chat_model(), "--prompt", "x", "--device", "tpu"}
