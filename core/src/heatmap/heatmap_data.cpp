@@ -49,13 +49,20 @@ std::vector<std::pair<std::int64_t, double>> HeatmapData::missing() const {
   return out;
 }
 
-HeatmapData make_heatmap_data(const std::vector<EvalCell>& cells) {
-  if (cells.empty()) fail("heatmap: no eval cells to draw");
+HeatmapData make_heatmap_data(const std::vector<EvalCell>& cells, const HeatmapGrid& grid) {
+  if (cells.empty() && (grid.lengths.empty() || grid.depths.empty())) fail("heatmap: no eval cells to draw");
   HeatmapData data;
-  data.task = cells.front().task;
-  data.checkpoint_step = cells.front().checkpoint_step;
+  if (!cells.empty()) {
+    data.task = cells.front().task;
+    data.checkpoint_step = cells.front().checkpoint_step;
+  }
   std::map<std::int64_t, size_t> columns;  // length -> column
   std::map<std::int64_t, size_t> rows;     // quantized depth -> row
+  for (const std::int64_t length : grid.lengths) columns.emplace(length, 0);
+  for (const double depth : grid.depths) {
+    if (!(depth >= 0 && depth <= 1)) fail("heatmap: grid depth {} outside [0, 1]", depth);
+    rows.emplace(std::llround(depth / kDepthQuantum), 0);
+  }
   for (const EvalCell& cell : cells) {
     if (cell.task != data.task || cell.checkpoint_step != data.checkpoint_step)
       fail("heatmap: eval cell {} is task '{}' at step {}, the others '{}' at step {}; draw one at a time", cell.id,

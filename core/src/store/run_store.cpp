@@ -107,10 +107,11 @@ std::string this_host() {
 
 RunState effective_state(const RunRecord& run, std::int64_t now, std::int64_t stale_ms) {
   if (run.state != RunState::Running) return run.state;
+  // On this host the process itself answers: gone is crashed at once, alive is running however slow.
+  if (run.host == this_host() && run.pid && *run.pid > 0)
+    return process_gone(*run.pid) ? RunState::Crashed : RunState::Running;
   const std::int64_t last_sign = run.heartbeat_ms.value_or(run.started_ms.value_or(run.created_ms));
-  if (now - last_sign <= stale_ms) return RunState::Running;
-  if (run.host == this_host() && run.pid && !process_gone(*run.pid)) return RunState::Running;  // slow, not dead
-  return RunState::Crashed;
+  return now - last_sign <= stale_ms ? RunState::Running : RunState::Crashed;
 }
 
 RunStore RunStore::open(const std::filesystem::path& path, OpenMode mode) { return RunStore(open_store(path, mode)); }

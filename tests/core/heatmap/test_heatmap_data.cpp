@@ -74,6 +74,25 @@ class TestHeatmapData : public QObject {
     QVERIFY2(std::abs(data.average - expected) < 1e-12, qPrintable(QString::number(data.average)));
   }
 
+  void gridKeepsUnscoredEntries() {
+    // 4 cells of a 3 x 3 eval: the grid stays 3 x 3 with 5 entries missing, not a complete-looking 2 x 2.
+    const rw::core::HeatmapGrid grid{{256, 512, 1024}, {0.0, 0.5, 1.0}};
+    const auto data = rw::core::make_heatmap_data(
+        {eval_cell(256, 0, 1), eval_cell(512, 0, 1), eval_cell(256, 0.5, 0), eval_cell(512, 0.5, 1)}, grid);
+    QCOMPARE(data.lengths, (std::vector<std::int64_t>{256, 512, 1024}));
+    QCOMPARE(data.depths, (std::vector<double>{0.0, 0.5, 1.0}));
+    QCOMPARE(data.missing().size(), size_t{5});
+    QVERIFY(!data.present(0, 2) && data.present(1, 1));
+    QCOMPARE(data.average, 0.75);
+    // No cells yet: an all-missing grid, so a view can draw the eval before its first cell.
+    const auto empty = rw::core::make_heatmap_data({}, grid);
+    QCOMPARE(empty.missing().size(), size_t{9});
+    QVERIFY(std::isnan(empty.average));
+    QVERIFY(rw::test::error_of([] {
+              rw::core::make_heatmap_data({}, rw::core::HeatmapGrid{{256}, {2.0}});
+            }).contains("grid depth 2 outside [0, 1]"));
+  }
+
   void aggregationRefusals() {
     using rw::core::make_heatmap_data;
     QVERIFY(rw::test::error_of([] { make_heatmap_data({}); }).contains("no eval cells"));

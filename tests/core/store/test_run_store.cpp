@@ -1,5 +1,8 @@
 // RunStore in one process: run state machine, heartbeats, NaN metrics, the since-queries the GUI polls,
 // and MetricWriter batching. Multi-process behaviour is in test_store_concurrency.cpp.
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -58,9 +61,9 @@ class TestRunStore : public QObject {
 
   void transitionTable() {
     const std::set<std::pair<RunState, RunState>> legal = {
-        {RunState::Queued, RunState::Running},    {RunState::Queued, RunState::Failed},
-        {RunState::Queued, RunState::Stopped},    {RunState::Running, RunState::Finished},
-        {RunState::Running, RunState::Failed},    {RunState::Running, RunState::Crashed},
+        {RunState::Queued, RunState::Running},  {RunState::Queued, RunState::Failed},
+        {RunState::Queued, RunState::Stopped},  {RunState::Running, RunState::Finished},
+        {RunState::Running, RunState::Failed},  {RunState::Running, RunState::Crashed},
         {RunState::Running, RunState::Stopped},
     };
     const RunState all[] = {RunState::Queued, RunState::Running, RunState::Finished,
@@ -100,7 +103,13 @@ class TestRunStore : public QObject {
     run.heartbeat_ms = 1000;
     // Stale heartbeat but the process is alive on this host: slow, not crashed.
     QCOMPARE(rw::core::effective_state(run, 1'000'000, 100), RunState::Running);
-    // Fresh heartbeat: running whatever the pid.
+    // Its process gone on this host: crashed at once, even with a fresh heartbeat (kill -9 a second ago).
+    const pid_t done = ::fork();  // a process that has exited and been waited for: its pid is free
+    if (done == 0) ::_exit(0);
+    QVERIFY(done > 0 && ::waitpid(done, nullptr, 0) == done);
+    run.pid = done;
+    QCOMPARE(rw::core::effective_state(run, 1050, 100), RunState::Crashed);
+    // No pid to ask: the heartbeat decides.
     run.pid = 0;
     QCOMPARE(rw::core::effective_state(run, 1050, 100), RunState::Running);
     QCOMPARE(rw::core::effective_state(run, 1'000'000, 100), RunState::Crashed);

@@ -49,9 +49,18 @@ struct HeatmapData {
   std::vector<std::pair<std::int64_t, double>> missing() const;
 };
 
-/// Groups `cells` by length and by depth (depths equal to 1e-6 are one row). Error when `cells` is empty,
-/// mixes tasks or checkpoint steps, or holds a depth outside [0, 1] or a non-finite score (naming the cell).
-HeatmapData make_heatmap_data(const std::vector<EvalCell>& cells);
+/// Columns and rows a heatmap has even where no cell was scored yet (the eval's own grid), so a partial
+/// eval shows its unscored entries as missing instead of a smaller complete-looking grid.
+struct HeatmapGrid {
+  std::vector<std::int64_t> lengths;
+  std::vector<double> depths;  // in 0..1
+};
+
+/// Groups `cells` by length and by depth (depths equal to 1e-6 are one row), over the union of the cells'
+/// lengths and depths and `grid`'s. Error when both are empty, when `cells` mixes tasks or checkpoint steps,
+/// or holds a depth outside [0, 1] or a non-finite score (naming the cell). Without cells, task and step
+/// are left for the caller to set.
+HeatmapData make_heatmap_data(const std::vector<EvalCell>& cells, const HeatmapGrid& grid = {});
 
 /// Tick label for a context length: "4K" for multiples of 1024, "1.5K" for multiples of 512 from 1024,
 /// otherwise the number ("1000", "1438").

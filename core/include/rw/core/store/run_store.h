@@ -86,7 +86,7 @@ struct CheckpointRecord {
   std::int64_t ts_ms = 0;
 };
 
-/// A running run whose heartbeat is older than this, and whose process is gone, is crashed.
+/// A running run on another host (or without a pid) whose heartbeat is older than this is crashed.
 inline constexpr std::int64_t kDefaultStaleHeartbeatMs = 30'000;
 
 /// This machine's host name as stored in runs.host.
@@ -147,9 +147,9 @@ class RunStore {
   Database db_;
 };
 
-/// The state to show: `run.state`, except a running run whose heartbeat is older than stale_ms and whose
-/// process is gone reads as Crashed. On this host "gone" means kill(pid, 0) fails with ESRCH; for a run on
-/// another host the pid cannot be asked, so the stale heartbeat alone decides.
+/// The state to show: `run.state`, except a running run whose process is gone reads as Crashed. On this
+/// host the pid is asked (kill(pid, 0) failing with ESRCH is gone), at once, whatever the heartbeat says; for
+/// a run on another host, or without a pid, a heartbeat older than stale_ms decides.
 RunState effective_state(const RunRecord& run, std::int64_t now, std::int64_t stale_ms = kDefaultStaleHeartbeatMs);
 
 }  // namespace rw::core
