@@ -4,6 +4,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <csignal>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "heatmap.h"
 #include "model.h"
 #include "project.h"
+#include "runs.h"
 #include "rw/core/runtime/exception_message.h"
 #include "rw/core/util/error.h"
 #include "rw/core/worker/worker_output.h"
@@ -29,6 +31,8 @@ commands:
   project init DIR [--name NAME] [--tokenizer PATH] [--chunk-tokens N] [--chunk-overlap N]
                                  create a project folder: settings, run store, corpus/, checkpoints/, exports/
   project info DIR [--json]      a project's settings, store schema and runs by state
+  runs list PROJECT [--json]     every run: state (a dead process reads crashed), last step, reason
+  runs show PROJECT ID [--json]  one run: process, times, reason, checkpoints, latest metrics, events, config
   corpus add PROJECT [PATH...]   import text files, folders, JSONL (--jsonl-field F) or repositories (--repo);
                                  no PATH: the project's corpus/ folder
         [--corpus NAME] [--include GLOB]... [--exclude GLOB]... [--tokenizer DIR] [--chunk-tokens N]
@@ -56,6 +60,38 @@ commands:
 worker commands (train, eval, corpus add) take --run-id ID (a queued run to work on) and --progress json
 (the worker protocol on stdout, docs/worker-protocol.md); SIGINT/SIGTERM stop them cleanly (exit 130).
 )";
+
+/// The lines of kUsage for `command` (and `sub`, when it is one of its subcommands), continuation lines
+/// included; "" when kUsage has none.
+std::string command_usage(const std::string& command, const std::string& sub) {
+  std::string out;
+  bool in_entry = false;
+  const std::string text = kUsage;
+  for (size_t begin = 0, end; begin < text.size(); begin = end + 1) {
+    end = text.find('\n', begin);
+    if (end == std::string::npos) end = text.size();
+    const std::string line = text.substr(begin, end - begin);
+    const bool entry = line.rfind("  ", 0) == 0 && line.size() > 2 && line[2] != ' ';
+    if (entry) {
+      const std::string head = line.substr(2);
+      const bool command_matches = head.rfind(command + " ", 0) == 0 || head == command;
+      const bool sub_matches = sub.empty() || head.rfind(command + " " + sub, 0) == 0 ||
+                               head.find(" " + sub + "|") != std::string::npos ||
+                               head.find("|" + sub) != std::string::npos;
+      in_entry = command_matches && sub_matches;
+    } else if (line.rfind("    ", 0) != 0) {
+      in_entry = false;
+    }
+    if (in_entry) out += line + "\n";
+  }
+  return out;
+}
+
+bool asks_for_help(const std::vector<std::string>& args) {
+  for (const auto& a : args)
+    if (a == "--help" || a == "-h") return true;
+  return false;
+}
 
 /// The run kind of a worker command ("" for the other commands).
 std::string worker_kind(const std::vector<std::string>& args) {
@@ -90,6 +126,9 @@ int report_failure(const std::string& message, const rw::core::ErrorContext& con
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  // A worker outlives the GUI that started it when the user leaves it running: writing to the closed pipe
+  // must fail quietly (the store keeps the record), not kill the job.
+  std::signal(SIGPIPE, SIG_IGN);
   // stdout carries results (and JSON lines for the GUI); logs go to stderr.
   spdlog::set_default_logger(spdlog::stderr_color_mt("ropewalk"));
   // Before parsing anything, so that even a bad command line ends in an `error` event for the GUI.
@@ -99,6 +138,22 @@ int main(int argc, char** argv) {
     if (args.empty() || args[0] == "--help" || args[0] == "help") {
       std::cout << kUsage;
       return args.empty() ? 2 : 0;
+    }
+    // `ropewalk-cli eval --help`, `ropewalk-cli train PROJECT RUN.json --help`: that command's usage.
+    if (asks_for_help(args)) {
+      const std::string sub = args.size() >= 2 && args[1].rfind("-", 0) != 0 ? args[1] : "";
+      std::string usage = command_usage(args[0], sub);
+      if (usage.empty()) usage = command_usage(args[0], "");
+      std::cout << (usage.empty() ? std::string(kUsage) : "usage: ropewalk-cli\n" + usage);
+      return usage.empty() ? 2 : 0;
+    }
+    // A command group alone (`ropewalk-cli eval`): what it takes, rather than "unknown command".
+    if (args.size() == 1) {
+      if (const std::string usage = command_usage(args[0], "");
+          !usage.empty() && args[0] != "train" && args[0] != "generate") {
+        std::cerr << "ropewalk-cli " << args[0] << " needs a subcommand:\n" << usage;
+        return 2;
+      }
     }
     if (args[0] == "model" && args.size() >= 2 && args[1] == "info")
       return rw::app::run_model_info({args.begin() + 2, args.end()});
@@ -125,10 +180,14 @@ int main(int argc, char** argv) {
       if (args[1] == "list") return rw::app::run_dataset_list(rest);
       if (args[1] == "show") return rw::app::run_dataset_show(rest);
     }
+    if (args[0] == "runs" && args.size() >= 2 && args[1] == "list")
+      return rw::app::run_runs_list({args.begin() + 2, args.end()});
+    if (args[0] == "runs" && args.size() >= 2 && args[1] == "show")
+      return rw::app::run_runs_show({args.begin() + 2, args.end()});
     if (args[0] == "train") return rw::app::run_train({args.begin() + 1, args.end()});
     // One line naming what was typed; the command list stays behind --help so the error is not buried.
     const bool is_group = args.size() >= 2 && (args[0] == "model" || args[0] == "project" || args[0] == "corpus" ||
-                                               args[0] == "dataset" || args[0] == "eval");
+                                               args[0] == "dataset" || args[0] == "eval" || args[0] == "runs");
     std::cerr << "ropewalk-cli: unknown command '" << args[0] << (is_group ? " " + args[1] : std::string())
               << "' (ropewalk-cli --help lists the commands)\n";
     return 2;

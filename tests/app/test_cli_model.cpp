@@ -69,6 +69,26 @@ class TestCliModel : public QObject {
     QVERIFY(!r.std_out.trimmed().isEmpty());
   }
 
+  void helpForOneCommand() {
+    // --help anywhere on a command line: that command's usage, nothing else, exit 0.
+    auto r = run_cli({"eval", "--help"});
+    QCOMPARE(r.exit_code, 0);
+    QVERIFY2(r.std_out.contains("eval niah|passkey|ruler|ppl") && r.std_out.contains("eval export-heatmap") &&
+                 !r.std_out.contains("model info"),
+             qPrintable(r.std_out));
+    r = run_cli({"train", "project", "run.json", "--help"});
+    QCOMPARE(r.exit_code, 0);
+    QVERIFY2(r.std_out.contains("train PROJECT RUN.json") && !r.std_out.contains("corpus add"), qPrintable(r.std_out));
+    r = run_cli({"corpus", "search", "--help"});
+    QVERIFY2(r.std_out.contains("corpus search PROJECT QUERY") && !r.std_out.contains("corpus add"),
+             qPrintable(r.std_out));
+    // A command group alone says what it takes.
+    r = run_cli({"project"});
+    QCOMPARE(r.exit_code, 2);
+    QVERIFY2(r.std_err.contains("project needs a subcommand") && r.std_err.contains("project init DIR"),
+             qPrintable(r.std_err));
+  }
+
   void badInputIsOneReadableLine_data() {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("expected");

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "cli_test_support.h"
 #include "rw/core/store/corpus_store.h"
@@ -28,7 +29,6 @@ using rw::test::write_bytes;
 namespace {
 
 QString model() { return q(rw::test::hf_fixture_dir() / "chat-llama" / "model"); }
-
 
 struct Transcript {
   int exit_code = -1;
@@ -128,8 +128,8 @@ class TestCliWorkers : public QObject {
   }
 
   void evalProtocol() {
-    const QStringList cells = {"--lengths", "200,240", "--depths", "0,100", "--max-new-tokens", "2",
-                               "--device",  "cpu",     "--project", q(project_)};
+    const QStringList cells = {"--lengths", "200,240",  "--depths", "0,100",     "--max-new-tokens",
+                               "2",         "--device", "cpu",      "--project", q(project_)};
     const Transcript ok = run_worker(QStringList{"eval", "passkey", model(), "--progress", "json"} + cells);
     QCOMPARE(ok.exit_code, 0);
     QCOMPARE(ok.events.front().kind, std::string("eval"));
@@ -143,10 +143,10 @@ class TestCliWorkers : public QObject {
              error.events.back().message.c_str());
 
     // Many cells, one per batch: SIGTERM after the first lands between batches.
-    const Transcript stopped = run_worker({"eval", "passkey", model(), "--progress", "json", "--length-range",
-                                           "200:600:40", "--depth-count", "5", "--batch-size", "1", "--device", "cpu",
-                                           "--max-new-tokens", "2", "--project", q(project_)},
-                                          [](const WorkerEvent& e) { return progressed(e, 1); });
+    const Transcript stopped =
+        run_worker({"eval", "passkey", model(), "--progress", "json", "--length-range", "200:600:40", "--depth-count",
+                    "5", "--batch-size", "1", "--device", "cpu", "--max-new-tokens", "2", "--project", q(project_)},
+                   [](const WorkerEvent& e) { return progressed(e, 1); });
     QCOMPARE(stopped.exit_code, 130);
     QVERIFY(payload(stopped).at("stopped").get<bool>());
     const std::int64_t run = *stopped.events.front().run_id;
@@ -164,7 +164,8 @@ class TestCliWorkers : public QObject {
     QCOMPARE(payload(ok).at("documents_added").get<int>(), 1);  // the three files hold the same text
     QCOMPARE(payload(ok).at("duplicates").get<int>(), 2);
 
-    const Transcript error = run_worker({"corpus", "add", q(project_), q(scratch_.root / "missing"), "--progress", "json"});
+    const Transcript error =
+        run_worker({"corpus", "add", q(project_), q(scratch_.root / "missing"), "--progress", "json"});
     QCOMPARE(error.exit_code, 1);
     QVERIFY(error.events.back().message.find("missing does not exist") != std::string::npos);
 
@@ -205,19 +206,48 @@ class TestCliWorkers : public QObject {
     }
     // Bad input ends the queued run failed, with the reason the error event gives.
     const std::int64_t id = queue("train");
-    const Transcript bad =
-        run_worker({"train", q(project_), q(project_ / "bad.json"), "--progress", "json", "--run-id", QString::number(id)});
+    const Transcript bad = run_worker(
+        {"train", q(project_), q(project_ / "bad.json"), "--progress", "json", "--run-id", QString::number(id)});
     QCOMPARE(bad.exit_code, 1);
     const RunRecord run = store().run(id);
     QCOMPARE(run.state, RunState::Failed);
     QVERIFY2(run.failure_reason.find("stages[0].seq_len") != std::string::npos, run.failure_reason.c_str());
     // A run of another kind is refused and left as it was.
     const std::int64_t other = queue("eval");
-    const Transcript wrong = run_worker({"corpus", "add", q(project_), q(scratch_.root / "small"), "--progress",
-                                         "json", "--run-id", QString::number(other)});
+    const Transcript wrong = run_worker({"corpus", "add", q(project_), q(scratch_.root / "small"), "--progress", "json",
+                                         "--run-id", QString::number(other)});
     QCOMPARE(wrong.exit_code, 1);
     QVERIFY(wrong.events.back().message.find("is a eval run, not a import run") != std::string::npos);
     QCOMPARE(store().run(other).state, RunState::Queued);
+  }
+
+  // After the tests above the store holds finished, stopped, failed and queued runs of every kind.
+  void runsListAndShow() {
+    auto r = run_cli({"runs", "list", q(project_), "--json"});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
+    const json list = json::parse(r.std_out.toStdString())["runs"];
+    std::set<std::string> states;
+    std::int64_t stopped_train = 0;
+    for (const auto& run : list) {
+      states.insert(run["state"].get<std::string>());
+      if (run["kind"] == "train" && run["state"] == "stopped") stopped_train = run["id"].get<std::int64_t>();
+    }
+    QVERIFY(states.count("finished") && states.count("stopped") && states.count("failed") && states.count("queued"));
+    QVERIFY(stopped_train > 0);
+    QCOMPARE(list.front()["id"].get<std::int64_t>() > list.back()["id"].get<std::int64_t>(), true);  // newest first
+    r = run_cli({"runs", "list", q(project_)});
+    QVERIFY2(r.std_out.contains("stages[0].seq_len") && r.std_out.contains("stopped"), qPrintable(r.std_out));
+    // One run: where it stopped, with its checkpoint and config.
+    r = run_cli({"runs", "show", q(project_), QString::number(stopped_train), "--json"});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
+    const json shown = json::parse(r.std_out.toStdString());
+    QVERIFY(shown["last_step"].get<std::int64_t>() > 0);
+    QVERIFY(!shown["checkpoints"].empty());
+    QVERIFY(shown["latest_metrics"].contains("loss"));
+    QCOMPARE(shown["config"]["stages"][0]["seq_len"].get<std::int64_t>(), std::int64_t{64});
+    QVERIFY(rw::test::one_line_error_problem(run_cli({"runs", "show", q(project_), "abc"}), "run id must be a number")
+                .isEmpty());
+    QVERIFY(rw::test::one_line_error_problem(run_cli({"runs", "show", q(project_), "99999"}), "no run").isEmpty());
   }
 
  private:
