@@ -1,6 +1,7 @@
-# ropewalk_add_test(<source> LABELS <label>... [ENGINE] [FIXTURES <name>...] [TIMEOUT <s>])
+# ropewalk_add_test(<source> LABELS <label>... [ENGINE | UI] [FIXTURES <name>...] [TIMEOUT <s>])
 # One source -> one QtTest executable -> one CTest test named after the file.
-# Tests link rw_core through rw_test_support, or with ENGINE rw_engine (LibTorch) through rw_test_engine;
+# Tests link rw_core through rw_test_support, with UI also the Qt workbench library rw_ui (still no
+# LibTorch), or with ENGINE rw_engine (LibTorch) through rw_test_engine;
 # the others are listed in the global property RW_TORCH_FREE_TESTS and checked to load no LibTorch (test torch_free_binaries).
 # Tests get the venv python (oracle scripts), the source dir and the generated-fixture dir as
 # compile definitions, and share one precompiled header target per library.
@@ -8,7 +9,7 @@
 # subdirectories: Qt6::Test defines QT_TESTCASE_BUILDDIR from the target's binary dir, and the
 # shared PCH is only valid for targets whose definitions match it.
 function(ropewalk_add_test source)
-  cmake_parse_arguments(ARG "ENGINE" "TIMEOUT" "LABELS;FIXTURES" ${ARGN})
+  cmake_parse_arguments(ARG "ENGINE;UI" "TIMEOUT" "LABELS;FIXTURES" ${ARGN})
   get_filename_component(name ${source} NAME_WE)
   add_executable(${name} ${CMAKE_CURRENT_LIST_DIR}/${source})
   if(ARG_ENGINE)
@@ -17,6 +18,10 @@ function(ropewalk_add_test source)
   else()
     set(kind core)
     target_link_libraries(${name} PRIVATE rw_test_support)
+    if(ARG_UI)
+      set(kind ui)
+      target_link_libraries(${name} PRIVATE rw_ui)
+    endif()
     ropewalk_require_torch_free(${name})
     set_property(GLOBAL APPEND PROPERTY RW_TORCH_FREE_TESTS $<TARGET_FILE:${name}>)
   endif()

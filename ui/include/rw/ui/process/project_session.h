@@ -1,0 +1,65 @@
+// ProjectSession: one open project in the GUI: its settings, the StoreFeed that follows its run store, and
+// the workers this window started. Every long action goes through here and ends up as a ropewalk-cli
+// worker against a run queued in the store (`--run-id`), so the jobs panel, the runs list and a later
+// session all see the same run.
+#pragma once
+#include <QObject>
+#include <QString>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "rw/core/store/project.h"
+#include "rw/ui/models/store_feed.h"
+#include "rw/ui/process/worker_process.h"
+
+namespace rw::ui {
+
+class ProjectSession : public QObject {
+  Q_OBJECT
+ public:
+  /// Opens the project (Error naming the folder when it is not one) and starts following its store.
+  explicit ProjectSession(const std::filesystem::path& dir, QObject* parent = nullptr, int poll_interval_ms = 200);
+  ~ProjectSession() override;
+
+  const rw::core::Project& project() const { return project_; }
+  StoreFeed& feed() { return feed_; }
+  const std::vector<std::unique_ptr<WorkerProcess>>& jobs() const { return jobs_; }
+  bool has_active_jobs() const;
+
+  /// Reads and checks a run config file with the trainer's own parser; "" when it is fine, else the
+  /// parser's message (the file, the JSON path and the cause).
+  static QString check_run_config(const QString& path);
+
+  /// Queues a training run for `config_path` and starts its worker. The store write happens off the UI
+  /// thread; `error` (if set) gets why nothing was started. Returns at once.
+  void launch_train(const QString& config_path, std::function<void(QString)> error = {});
+  /// Imports files or folders into a corpus (created when new) through a `corpus add` worker; the jobs
+  /// panel shows its progress and its result is the import report.
+  void import_corpus(const QStringList& paths, const QString& corpus, std::function<void(QString)> error = {});
+  /// Continues a stopped, failed or crashed training run from its last checkpoint (train --resume).
+  void resume_train(std::int64_t run_id, std::function<void(QString)> error = {});
+  /// Asks a running run to stop: through its worker when this window started it, else SIGTERM to its pid
+  /// when it runs on this host. "" when asked, else why not.
+  QString stop_run(std::int64_t run_id);
+  /// Stops every worker this window started (closing with "stop").
+  void stop_all_jobs();
+  /// Lets every worker run on after the window closes (closing with "leave running").
+  void detach_all_jobs();
+
+ Q_SIGNALS:
+  void job_added(rw::ui::WorkerProcess* job);
+
+ private:
+  WorkerProcess* start_worker(const QString& title, const QStringList& arguments);
+  /// Queues a run of `kind` off the UI thread, then starts `arguments` + `--run-id ID` as its worker.
+  void queue_worker(const std::string& kind, const std::string& name, std::function<std::string()> config_json,
+                    const QString& title, const QStringList& arguments, std::function<void(QString)> error);
+
+  rw::core::Project project_;
+  StoreFeed feed_;
+  std::vector<std::unique_ptr<WorkerProcess>> jobs_;
+};
+
+}  // namespace rw::ui

@@ -1,0 +1,53 @@
+// HeatmapsPage: NIAH heatmaps of the project's runs, filled in live as eval cells arrive: a run, a task and
+// a checkpoint (slider; it follows the newest checkpoint until moved), the heatmap (its grid is every
+// length and depth the run's evals of that task use, so unscored entries show hatched), the scored outputs
+// behind an entry on click, and export to PNG/SVG/PDF through the core renderer.
+#pragma once
+#include <QWidget>
+#include <optional>
+
+#include "rw/core/heatmap/heatmap_data.h"
+#include "rw/ui/models/store_feed.h"
+
+class QComboBox;
+class QSlider;
+class QLabel;
+
+namespace rw::ui {
+
+class HeatmapView;
+class ProjectSession;
+
+class HeatmapsPage : public QWidget {
+  Q_OBJECT
+ public:
+  explicit HeatmapsPage(ProjectSession* session, QWidget* parent = nullptr);
+  HeatmapView* view() const { return view_; }
+  /// Shows a run (and its first task, newest checkpoint).
+  void show_run(std::int64_t run_id);
+  /// The outputs behind an entry, as the click dialog shows them.
+  QString entry_details(std::int64_t length, double depth) const;
+
+ private:
+  void refresh_runs();
+  void refresh_tasks();
+  void refresh_steps();
+  void redraw();
+  void export_image();
+  const RunData* current_run() const;
+
+  ProjectSession* session_;
+  QComboBox* run_;
+  QComboBox* task_;
+  QSlider* step_;
+  QLabel* step_label_;
+  HeatmapView* view_;
+  std::vector<std::int64_t> steps_;
+  bool follow_newest_ = true;
+};
+
+/// The heatmap of one run, task and checkpoint step over the grid of all the run's cells of that task;
+/// nullopt when the run has no cell of the task.
+std::optional<rw::core::HeatmapData> run_heatmap(const RunData& run, const std::string& task, std::int64_t step);
+
+}  // namespace rw::ui

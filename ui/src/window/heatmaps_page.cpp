@@ -1,0 +1,202 @@
+#include "rw/ui/window/heatmaps_page.h"
+
+#include <QComboBox>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSlider>
+#include <QVBoxLayout>
+#include <cmath>
+#include <set>
+
+#include "rw/core/heatmap/heatmap_render.h"
+#include "rw/ui/process/project_session.h"
+#include "rw/ui/widgets/heatmap_view.h"
+
+namespace rw::ui {
+
+namespace {
+constexpr double kDepthTolerance = 1e-6;  // the core's depth quantum
+}
+
+std::optional<rw::core::HeatmapData> run_heatmap(const RunData& run, const std::string& task, std::int64_t step) {
+  rw::core::HeatmapGrid grid;
+  std::set<std::int64_t> lengths;
+  std::set<double> depths;
+  std::vector<rw::core::EvalCell> cells;
+  for (const auto& cell : run.cells) {
+    if (cell.task != task) continue;
+    lengths.insert(cell.length);
+    depths.insert(cell.depth);
+    if (cell.checkpoint_step == step) cells.push_back(cell);
+  }
+  if (lengths.empty()) return std::nullopt;
+  grid.lengths.assign(lengths.begin(), lengths.end());
+  grid.depths.assign(depths.begin(), depths.end());
+  auto data = rw::core::make_heatmap_data(cells, grid);
+  data.task = task;
+  data.checkpoint_step = step;
+  data.model = run.record.name;
+  return data;
+}
+
+HeatmapsPage::HeatmapsPage(ProjectSession* session, QWidget* parent)
+    : QWidget(parent), session_(session), view_(new HeatmapView) {
+  auto* layout = new QVBoxLayout(this);
+  auto* controls = new QHBoxLayout;
+  run_ = new QComboBox;
+  run_->setMinimumWidth(200);
+  task_ = new QComboBox;
+  step_ = new QSlider(Qt::Horizontal);
+  step_->setPageStep(1);
+  step_label_ = new QLabel;
+  step_label_->setMinimumWidth(90);
+  auto* export_button = new QPushButton(tr("Export…"));
+  export_button->setToolTip(tr("Save this heatmap as PNG, SVG or PDF"));
+  controls->addWidget(new QLabel(tr("Run")));
+  controls->addWidget(run_);
+  controls->addWidget(new QLabel(tr("Task")));
+  controls->addWidget(task_);
+  controls->addWidget(new QLabel(tr("Checkpoint")));
+  controls->addWidget(step_, 1);
+  controls->addWidget(step_label_);
+  controls->addWidget(export_button);
+  layout->addLayout(controls);
+  layout->addWidget(view_, 1);
+
+  connect(run_, &QComboBox::currentIndexChanged, this, [this] {
+    follow_newest_ = true;
+    refresh_tasks();
+  });
+  connect(task_, &QComboBox::currentIndexChanged, this, [this] {
+    follow_newest_ = true;
+    refresh_steps();
+  });
+  connect(step_, &QSlider::valueChanged, this, [this](int value) {
+    follow_newest_ = value == step_->maximum();
+    redraw();
+  });
+  connect(export_button, &QPushButton::clicked, this, &HeatmapsPage::export_image);
+  connect(view_, &HeatmapView::entry_clicked, this, [this](std::int64_t length, double depth) {
+    QMessageBox box(QMessageBox::NoIcon, tr("Eval cells"), entry_details(length, depth), QMessageBox::Close, this);
+    box.setTextInteractionFlags(Qt::TextSelectableByMouse);
+    box.exec();
+  });
+  connect(&session_->feed(), &StoreFeed::updated, this, [this](const FeedChange& change) {
+    if (change.runs) refresh_runs();
+    const RunData* run = current_run();
+    if (run && change.cell_runs.contains(run->record.id)) refresh_tasks();
+  });
+  refresh_runs();
+}
+
+const RunData* HeatmapsPage::current_run() const {
+  return run_->currentIndex() < 0 ? nullptr : session_->feed().run(run_->currentData().toLongLong());
+}
+
+void HeatmapsPage::refresh_runs() {
+  const qint64 selected = run_->currentIndex() < 0 ? 0 : run_->currentData().toLongLong();
+  {
+    const QSignalBlocker block(run_);
+    run_->clear();
+    for (const RunData* run : session_->feed().runs()) {
+      // Training runs evaluate at checkpoints; eval runs score cells; both can show a heatmap.
+      if (run->record.kind != "train" && run->record.kind != "eval") continue;
+      run_->addItem(QStringLiteral("%1 #%2").arg(QString::fromStdString(run->record.name)).arg(run->record.id),
+                    QVariant::fromValue<qint64>(run->record.id));
+    }
+    const int keep = run_->findData(QVariant::fromValue<qint64>(selected));
+    run_->setCurrentIndex(keep >= 0 ? keep : (run_->count() > 0 ? 0 : -1));
+  }
+  refresh_tasks();
+}
+
+void HeatmapsPage::show_run(std::int64_t run_id) {
+  const int index = run_->findData(QVariant::fromValue<qint64>(run_id));
+  if (index >= 0) run_->setCurrentIndex(index);
+}
+
+void HeatmapsPage::refresh_tasks() {
+  const RunData* run = current_run();
+  const QString selected = task_->currentText();
+  {
+    const QSignalBlocker block(task_);
+    task_->clear();
+    if (run) {
+      std::set<std::string> tasks;
+      for (const auto& cell : run->cells) tasks.insert(cell.task);
+      for (const auto& task : tasks) task_->addItem(QString::fromStdString(task));
+    }
+    const int keep = task_->findText(selected);
+    task_->setCurrentIndex(keep >= 0 ? keep : (task_->count() > 0 ? 0 : -1));
+  }
+  refresh_steps();
+}
+
+void HeatmapsPage::refresh_steps() {
+  const RunData* run = current_run();
+  std::set<std::int64_t> steps;
+  if (run)
+    for (const auto& cell : run->cells)
+      if (cell.task == task_->currentText().toStdString()) steps.insert(cell.checkpoint_step);
+  const std::int64_t shown = step_->value() >= 0 && step_->value() < static_cast<int>(steps_.size())
+                                 ? steps_[static_cast<size_t>(step_->value())]
+                                 : -1;
+  steps_.assign(steps.begin(), steps.end());
+  {
+    const QSignalBlocker block(step_);
+    step_->setRange(0, std::max(0, static_cast<int>(steps_.size()) - 1));
+    step_->setEnabled(steps_.size() > 1);
+    const auto it = std::find(steps_.begin(), steps_.end(), shown);
+    step_->setValue(follow_newest_ || it == steps_.end() ? step_->maximum() : static_cast<int>(it - steps_.begin()));
+  }
+  redraw();
+}
+
+void HeatmapsPage::redraw() {
+  const RunData* run = current_run();
+  if (!run || steps_.empty()) {
+    step_label_->clear();
+    view_->set_data(std::nullopt, run ? tr("No eval cells in this run yet. Cells appear here as the run scores them.")
+                                      : tr("No run with evals yet. Start a training run with an eval suite, or an "
+                                           "eval, and its NIAH heatmap fills in here cell by cell."));
+    return;
+  }
+  const std::int64_t step = steps_[static_cast<size_t>(step_->value())];
+  step_label_->setText(tr("step %1").arg(step));
+  view_->set_data(run_heatmap(*run, task_->currentText().toStdString(), step));
+}
+
+QString HeatmapsPage::entry_details(std::int64_t length, double depth) const {
+  const RunData* run = current_run();
+  if (!run || steps_.empty()) return {};
+  const std::int64_t step = steps_[static_cast<size_t>(step_->value())];
+  QStringList lines;
+  for (const auto& cell : run->cells) {
+    if (cell.task != task_->currentText().toStdString() || cell.checkpoint_step != step || cell.length != length ||
+        std::abs(cell.depth - depth) > kDepthTolerance)
+      continue;
+    lines << tr("score %1, output: %2").arg(cell.score, 0, 'f', 2).arg(QString::fromStdString(cell.output));
+  }
+  const QString head = tr("%1 tokens, depth %2% at step %3").arg(length).arg(depth * 100, 0, 'g', 4).arg(step);
+  return lines.isEmpty() ? tr("%1: not scored yet").arg(head) : head + QStringLiteral("\n\n") + lines.join('\n');
+}
+
+void HeatmapsPage::export_image() {
+  const auto& data = view_->data();
+  if (!data) return;
+  const QString path = QFileDialog::getSaveFileName(this, tr("Export heatmap"),
+                                                    QString::fromStdString(session_->project().exports_dir().string()),
+                                                    tr("PNG (*.png);;SVG (*.svg);;PDF (*.pdf)"));
+  if (path.isEmpty()) return;
+  try {
+    const auto file = std::filesystem::path(path.toStdString());
+    rw::core::write_heatmap_file(file, *data, rw::core::heatmap_format_for(file));
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, tr("Export heatmap"), QString::fromUtf8(e.what()));
+  }
+}
+
+}  // namespace rw::ui
