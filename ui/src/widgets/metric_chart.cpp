@@ -163,6 +163,7 @@ void MetricChart::redraw() {
   auto* x_axis = new QValueAxis;
   x_axis->setTitleText(x_axis_ == ChartXAxis::Step ? tr("Step") : tr("Tokens seen"));
   x_axis->setRange(x_min, x_max);
+  x_axis->applyNiceNumbers();  // ticks at round steps (0, 100, 200 rather than 1, 101, 201)
   x_axis->setLabelFormat(x_axis_ == ChartXAxis::Step ? QStringLiteral("%.0f") : QStringLiteral("%.3g"));
   QAbstractAxis* y_axis = nullptr;
   if (log_y_) {
@@ -175,6 +176,7 @@ void MetricChart::redraw() {
     auto* axis = new QValueAxis;
     axis->setLabelFormat(QStringLiteral("%.4g"));
     axis->setRange(y_min, y_max);
+    axis->applyNiceNumbers();
     y_axis = axis;
   }
   c->addAxis(x_axis, Qt::AlignBottom);

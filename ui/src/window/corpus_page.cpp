@@ -25,6 +25,7 @@
 #include <QVBoxLayout>
 #include <QValueAxis>
 
+#include "rw/core/heatmap/heatmap_data.h"
 #include "rw/core/retrieval/bm25_retriever.h"
 #include "rw/core/store/corpus_store.h"
 #include "rw/ui/models/store_reader.h"
@@ -113,6 +114,7 @@ CorpusPage::CorpusPage(ProjectSession* session, QWidget* parent)
   documents_->verticalHeader()->hide();
   documents_->setSelectionBehavior(QAbstractItemView::SelectRows);
   documents_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  documents_->setWordWrap(false);
   left_layout->addWidget(stats_);
   left_layout->addWidget(histogram_);
   left_layout->addWidget(documents_, 1);
@@ -238,7 +240,8 @@ void CorpusPage::load_corpus() {
         QStringList bins;
         for (size_t i = 0; i < s.log2_histogram.size(); ++i) {
           *set << static_cast<double>(s.log2_histogram[i]);
-          bins << (i == 0 ? QStringLiteral("0-1") : QStringLiteral("%1").arg(std::int64_t{1} << i));
+          bins << (i == 0 ? QStringLiteral("0-1")
+                          : QString::fromStdString(rw::core::format_context_length(std::int64_t{1} << i)));
         }
         QChart* chart = histogram_->chart();
         chart->removeAllSeries();
@@ -265,10 +268,20 @@ void CorpusPage::load_corpus() {
         series->attachAxis(x);
         series->attachAxis(y);
 
+        // Paths relative to the folder the listed documents share, the full path as a tooltip.
+        QString common;
+        for (const auto& d : view.documents) {
+          const QString dir = QFileInfo(QString::fromStdString(d.source_path)).path() + QLatin1Char('/');
+          if (common.isNull()) common = dir;
+          while (!dir.startsWith(common) && !common.isEmpty())
+            common = common.left(common.lastIndexOf(QLatin1Char('/'), common.size() - 2) + 1);
+        }
         documents_->setRowCount(static_cast<int>(view.documents.size()));
         for (int row = 0; row < static_cast<int>(view.documents.size()); ++row) {
           const auto& d = view.documents[static_cast<size_t>(row)];
-          auto* name = new QTableWidgetItem(QString::fromStdString(d.source_path));
+          const QString path = QString::fromStdString(d.source_path);
+          auto* name = new QTableWidgetItem(path.mid(common.size()));
+          name->setToolTip(path);
           name->setData(Qt::UserRole, QVariant::fromValue<qint64>(d.id));
           documents_->setItem(row, 0, name);
           documents_->setItem(row, 1, new QTableWidgetItem(d.n_tokens ? QString::number(*d.n_tokens) : QString()));

@@ -125,6 +125,12 @@ void RunsPage::refresh_details() {
                         QVariant::fromValue<qint64>(run->record.id));
     compare_->setCurrentIndex(std::max(0, compare_->findData(kept)));
   }
+  // Until the user picks one, the newest run is shown.
+  if (!picked_ && selected_run() == 0 && model_->rowCount() > 0) {
+    picked_ = true;
+    table_->selectRow(0);
+    return;  // selectRow calls back here
+  }
   const RunData* run = session_->feed().run(selected_run());
   stop_->setEnabled(run && run->shown == RunState::Running);
   resume_->setEnabled(

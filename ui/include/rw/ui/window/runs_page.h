@@ -47,6 +47,7 @@ class RunsPage : public QWidget {
   QPushButton* resume_;
   QLabel* message_;
   QComboBox* compare_;
+  bool picked_ = false;  // a row was selected once (then the user's choice stands)
 };
 
 }  // namespace rw::ui
