@@ -12,4 +12,11 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 cmake --build "$build" --parallel "$jobs"
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
 cd "$build"
-ctest --output-on-failure --parallel "$jobs" "$@"
+status=0
+ctest --output-on-failure --parallel "$jobs" "$@" || status=$?
+# What did not run, and why: every QtTest function that skipped (a test with skips shows as "Skipped" above).
+if grep -q "^SKIP   :" Testing/Temporary/LastTest.log 2>/dev/null; then
+  echo "Skipped test functions:"
+  grep "^SKIP   :" Testing/Temporary/LastTest.log | sed 's/^SKIP   : /  /' | sort -u
+fi
+exit "$status"
