@@ -34,13 +34,6 @@ std::unique_ptr<TokenCounter> pick_counter(const CliArgs& args, const Project& p
   return make_word_counter();
 }
 
-CorpusRecord require_corpus(CorpusStore& store, const std::string& name, const Project& project) {
-  if (auto corpus = store.find_corpus(name)) return *corpus;
-  std::string known;
-  for (const CorpusRecord& c : store.list_corpora()) known += (known.empty() ? "" : ", ") + c.name;
-  fail("{}: no corpus named '{}' (corpora: {})", project.dir().string(), name, known.empty() ? "none yet" : known);
-}
-
 std::string human_bytes(std::int64_t bytes) {
   const char* units[] = {"B", "KB", "MB", "GB", "TB"};
   double v = static_cast<double>(bytes);
@@ -172,7 +165,7 @@ int run_corpus_stats(const std::vector<std::string>& argv) {
   const Project project = Project::open(args.positionals()[0]);
   Database db = project.open_store();
   CorpusStore store(db);
-  const CorpusRecord corpus = require_corpus(store, args.get_or("corpus", kDefaultCorpus), project);
+  const CorpusRecord corpus = store.require_corpus(args.get_or("corpus", kDefaultCorpus), project.dir().string());
   std::string tokenizer_id = corpus.tokenizer_id, tokenizer_name = corpus.tokenizer_name;
   if (args.has("tokenizer")) {
     const auto counter = load_token_counter(*args.get("tokenizer"));
@@ -231,7 +224,7 @@ int run_corpus_search(const std::vector<std::string>& argv) {
   Database db = project.open_store(OpenMode::ReadOnly);
   CorpusStore store(db);
   RetrieveOptions options;
-  options.corpus_id = require_corpus(store, args.get_or("corpus", kDefaultCorpus), project).id;
+  options.corpus_id = store.require_corpus(args.get_or("corpus", kDefaultCorpus), project.dir().string()).id;
   options.limit = args.get_int("top-k", 10);
   if (options.limit <= 0) fail("--top-k must be positive, got {}", options.limit);
   Bm25Retriever retriever(db);

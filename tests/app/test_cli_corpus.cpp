@@ -140,7 +140,7 @@ class TestCliCorpus : public QObject {
          "chunk_overlap"},
         {{"corpus", "add", q(scratch_->project), q(scratch_->root / "docs"), "--include", "[x"}, "[x"},
         {{"corpus", "add", q(scratch_->project), q(scratch_->root / "docs"), "--tokenizer", q(scratch_->root / "docs")}, "docs"},
-        {{"corpus", "stats", q(scratch_->project), "--corpus", "nope"}, "no corpus named 'nope' (corpora: none yet)"},
+        {{"corpus", "stats", q(scratch_->project), "--corpus", "nope"}, "no corpus named 'nope' in the project store (no corpus yet"},
         {{"corpus", "search", q(scratch_->project), "x", "--top-k", "0"}, "no corpus named 'main'"},
         {{"corpus", "add", q(scratch_->project), q(scratch_->root / "docs"), "--chunk-size", "8"}, "unknown option --chunk-size"},
     };

@@ -132,6 +132,14 @@ class TestCliEval : public QObject {
     QVERIFY(runs[0].failure_reason.find("leaves no haystack") != std::string::npos);
   }
 
+  void unknownHaystackCorpusSaysWhatThereIs() {
+    const auto r = run_cli(
+        {"eval", "niah", model(), "--project", q(scratch_->project), "--haystack-corpus", "nope", "--device", "cpu"});
+    const QString problem = rw::test::one_line_error_problem(
+        r, "no corpus named 'nope' in the project store (no corpus yet: ropewalk-cli corpus add imports one)");
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+  }
+
   void badInputIsOneReadableLine_data() {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("expected");

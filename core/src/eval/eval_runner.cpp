@@ -10,13 +10,13 @@
 #include <set>
 #include <tuple>
 
-#include "rw/core/tasks/default_haystack.h"
 #include "rw/core/store/corpus_store.h"
+#include "rw/core/tasks/default_haystack.h"
 #include "rw/core/tokenizer/tokenizer.h"
 #include "rw/core/util/error.h"
 #include "rw/core/util/files.h"
-#include "rw/core/worker/progress.h"
 #include "rw/core/util/sha256.h"
+#include "rw/core/worker/progress.h"
 
 namespace rw::core {
 namespace {
@@ -51,10 +51,9 @@ EvalTexts load_eval_texts(const EvalSuite& suite, Database* project_db) {
   } else if (!suite.haystack.corpus.empty()) {
     if (!project_db) fail("eval: haystack corpus '{}' needs a project (--project)", suite.haystack.corpus);
     CorpusStore corpora(*project_db);
-    const auto corpus = corpora.find_corpus(suite.haystack.corpus);
-    if (!corpus) fail("eval: the project has no corpus named '{}'", suite.haystack.corpus);
+    const auto corpus = corpora.require_corpus(suite.haystack.corpus, "eval: haystack");
     for (std::int64_t after = 0;;) {
-      const auto docs = corpora.list_documents(corpus->id, after, 256);
+      const auto docs = corpora.list_documents(corpus.id, after, 256);
       if (docs.empty()) break;
       for (const auto& d : docs) {
         if (!texts.haystack.empty()) texts.haystack += "\n\n";

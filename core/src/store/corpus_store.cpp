@@ -19,7 +19,6 @@ constexpr std::string_view kCorpusColumns =
     "id, name, tokenizer_id, tokenizer_name, chunk_tokens, chunk_overlap, created_ms";
 constexpr std::string_view kChunkColumns = "c.id, c.document_id, c.idx, c.byte_begin, c.byte_end, c.n_tokens";
 
-
 CorpusRecord read_corpus(const Statement& s) {
   return CorpusRecord{s.column_int64(0), s.column_text(1),  s.column_text(2), s.column_text(3),
                       s.column_int64(4), s.column_int64(5), s.column_int64(6)};
@@ -58,6 +57,14 @@ std::optional<CorpusRecord> CorpusStore::find_corpus(std::string_view name) {
   s.bind(1, name);
   if (!s.step()) return std::nullopt;
   return read_corpus(s);
+}
+
+CorpusRecord CorpusStore::require_corpus(std::string_view name, std::string_view who) {
+  if (auto corpus = find_corpus(name)) return *corpus;
+  std::string known;
+  for (const CorpusRecord& c : list_corpora()) known += (known.empty() ? "" : ", ") + c.name;
+  fail("{}: no corpus named '{}' in the project store ({})", who, name,
+       known.empty() ? "no corpus yet: ropewalk-cli corpus add imports one" : "corpora: " + known);
 }
 
 CorpusRecord CorpusStore::corpus(std::int64_t id) {

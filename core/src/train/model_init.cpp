@@ -59,15 +59,14 @@ void init_weights(LlamaForCausalLM& model, std::uint64_t seed, double std) {
 void train_corpus_tokenizer(Database& db, const std::string& corpus, const TokenizerInit& init,
                             const std::filesystem::path& dir, std::uint64_t seed) {
   CorpusStore store(db);
-  const auto record = store.find_corpus(corpus);
-  if (!record) fail("sentencepiece tokenizer: no corpus named \"{}\" in the project store", corpus);
+  const auto record = store.require_corpus(corpus, "sentencepiece tokenizer");
   std::filesystem::create_directories(dir);
   const std::filesystem::path text_file = dir / ".training-text.txt";
   {
     std::ofstream out(text_file, std::ios::binary | std::ios::trunc);
     if (!out) fail("{}: cannot write the tokenizer's training text", text_file.string());
     for (std::int64_t after = 0;;) {
-      const auto page = store.list_documents(record->id, after, 1000);
+      const auto page = store.list_documents(record.id, after, 1000);
       if (page.empty()) break;
       for (const DocumentRecord& d : page) write_lines(out, store.document_text(d.id));
       after = page.back().id;

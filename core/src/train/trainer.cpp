@@ -97,11 +97,10 @@ std::unique_ptr<MixedStream> make_stream(Database& db, const RunConfig& config, 
                          d.weight, "dataset:" + d.name});
       continue;
     }
-    const auto corpus = corpora.find_corpus(d.name);
-    if (!corpus) fail("{}: no corpus named \"{}\" in the project store", config.source, d.name);
+    const auto corpus = corpora.require_corpus(d.name, config.source);
     PackingOptions options = packing;
     options.overflow = Overflow::Split;  // documents are streams of text: never dropped
-    sources.push_back({std::make_unique<DocumentStream>(db, corpus->id, tokenizer, options, seed, d.min_tokens),
+    sources.push_back({std::make_unique<DocumentStream>(db, corpus.id, tokenizer, options, seed, d.min_tokens),
                        d.weight, "corpus:" + d.name});
   }
   return std::make_unique<MixedStream>(std::move(sources), static_cast<std::uint64_t>(config.seed) + stage_index);
@@ -432,7 +431,6 @@ void TrainingLoop::evaluate() {
                   scored > 0 ? fmt::format(", mean score {:.3f}", total / static_cast<double>(scored)) : ""));
 }
 
-
 /// Everything the config names exists and fits: corpora and datasets in the store, RoPE coverage per stage
 /// against the base model, each stage's schedule.
 void check_inputs(const Project& project, const RunConfig& config, RunStore& store) {
@@ -498,7 +496,8 @@ TrainResult train(const Project& project, const RunConfig& config, const TrainOp
     if (lease) lease->fail(e.what());
     throw;
   }
-  if (!lease) lease.emplace(options.resume ? RunLease::reopen(store, resume_id, request) : RunLease::create(store, request));
+  if (!lease)
+    lease.emplace(options.resume ? RunLease::reopen(store, resume_id, request) : RunLease::create(store, request));
 
   TrainResult result;
   run_job(*lease, [&] {

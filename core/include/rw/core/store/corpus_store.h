@@ -100,6 +100,9 @@ class CorpusStore {
   explicit CorpusStore(Database& db) : db_(db) {}
 
   std::optional<CorpusRecord> find_corpus(std::string_view name);
+  /// find_corpus, or Error "<who>: no corpus named 'x' in the project store (corpora: a, b)" listing the
+  /// corpora there are (or saying there are none yet), so a typo shows its fix.
+  CorpusRecord require_corpus(std::string_view name, std::string_view who);
   CorpusRecord corpus(std::int64_t id);
   std::vector<CorpusRecord> list_corpora();
   /// Creates a corpus; Error if the name exists or is empty.
