@@ -4,31 +4,14 @@
 #include <QSignalSpy>
 #include <QtTest>
 
+#include "../core/heatmap/heatmap_test_cells.h"
 #include "rw/ui/widgets/heatmap_view.h"
 #include "rw/ui/window/heatmaps_page.h"
+#include "ui_screenshot.h"
 
-using rw::core::EvalCell;
 using rw::ui::HeatmapView;
 
-namespace {
-
-EvalCell cell(std::int64_t length, double depth, double score, std::int64_t step = 100) {
-  EvalCell c;
-  c.task = "niah";
-  c.length = length;
-  c.depth = depth;
-  c.score = score;
-  c.checkpoint_step = step;
-  c.output = "The magic number is " + std::to_string(static_cast<int>(score * 100));
-  return c;
-}
-
-void save_screenshot(QWidget& widget, const QString& name) {
-  const QString dir = qEnvironmentVariable("RW_SCREENSHOT_DIR");
-  if (!dir.isEmpty()) QVERIFY(widget.grab().save(dir + QLatin1Char('/') + name));
-}
-
-}  // namespace
+using rw::test::eval_cell;
 
 class TestHeatmapView : public QObject {
   Q_OBJECT
@@ -38,9 +21,10 @@ class TestHeatmapView : public QObject {
     run.record.name = "extend";
     // Step 100 has the whole 3 x 3 grid; step 200 only two cells so far.
     for (const std::int64_t length : {256, 512, 1024})
-      for (const double depth : {0.0, 0.5, 1.0}) run.cells.push_back(cell(length, depth, length == 1024 ? 0.0 : 1.0));
-    run.cells.push_back(cell(256, 0.0, 1.0, 200));
-    run.cells.push_back(cell(512, 0.5, 0.5, 200));
+      for (const double depth : {0.0, 0.5, 1.0})
+        run.cells.push_back(eval_cell(length, depth, length == 1024 ? 0.0 : 1.0));
+    run.cells.push_back(eval_cell(256, 0.0, 1.0, 200));
+    run.cells.push_back(eval_cell(512, 0.5, 0.5, 200));
     const auto partial = rw::ui::run_heatmap(run, "niah", 200);
     QVERIFY(partial);
     QCOMPARE(partial->lengths.size(), size_t{3});
@@ -71,7 +55,7 @@ class TestHeatmapView : public QObject {
     QVERIFY2(colours.size() >= 2, "the unscored entry is not hatched");
     QVERIFY(view.entry_text(2, 2).contains("not scored yet"));
     QCOMPARE(view.entry_text(1, 1), QStringLiteral("512 tokens, depth 50%: score 0.50 (1 trial)"));
-    save_screenshot(view, QStringLiteral("heatmap-partial.png"));
+    rw::test::save_screenshot(view, QStringLiteral("heatmap-partial.png"));
 
     QSignalSpy clicks(&view, &HeatmapView::entry_clicked);
     QTest::mouseClick(&view, Qt::LeftButton, {}, view.entry_rect(2, 1).center());
@@ -84,7 +68,7 @@ class TestHeatmapView : public QObject {
     view.set_data(rw::ui::run_heatmap(run, "niah", 100));
     const QImage full = view.grab().toImage();
     QCOMPARE(full.pixelColor(view.entry_rect(2, 2).center()).rgb() & 0xFFFFFF, expected(0.0));
-    save_screenshot(view, QStringLiteral("heatmap-full.png"));
+    rw::test::save_screenshot(view, QStringLiteral("heatmap-full.png"));
   }
 
   void emptyShowsItsText() {

@@ -26,6 +26,7 @@
 #include "rw/ui/window/heatmaps_page.h"
 #include "rw/ui/window/main_window.h"
 #include "rw/ui/window/runs_page.h"
+#include "ui_screenshot.h"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -36,11 +37,6 @@ using rw::ui::MainWindow;
 namespace {
 
 constexpr int kTrainWaitMs = 240'000;
-
-void save_screenshot(QWidget& widget, const QString& name) {
-  const QString dir = qEnvironmentVariable("RW_SCREENSHOT_DIR");
-  if (!dir.isEmpty()) QVERIFY(widget.grab().save(dir + QLatin1Char('/') + name));
-}
 
 const rw::ui::RunData* run_of(MainWindow& window, std::int64_t id) { return window.session()->feed().run(id); }
 
@@ -123,12 +119,12 @@ class TestWorkbench : public QObject {
 
     window.resize(1200, 800);
     window.show_page(MainWindow::Page::Heatmaps);
-    save_screenshot(window, QStringLiteral("workbench-heatmaps.png"));
+    rw::test::save_screenshot(window, QStringLiteral("workbench-heatmaps.png"));
     window.show_page(MainWindow::Page::Charts);
-    save_screenshot(window, QStringLiteral("workbench-charts.png"));
+    rw::test::save_screenshot(window, QStringLiteral("workbench-charts.png"));
     window.show_page(MainWindow::Page::Runs);
     window.runs_page()->select_run(run);
-    save_screenshot(window, QStringLiteral("workbench-runs.png"));
+    rw::test::save_screenshot(window, QStringLiteral("workbench-runs.png"));
   }
 
   void corpusImportBrowseAndSearch() {
@@ -155,7 +151,7 @@ class TestWorkbench : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(page->text()->toPlainText().contains("lamp burns blue"), 10'000);
     QVERIFY(page->text()->textCursor().selectedText().contains("lighthouse"));
     window.resize(1200, 800);
-    save_screenshot(window, QStringLiteral("workbench-corpus.png"));
+    rw::test::save_screenshot(window, QStringLiteral("workbench-corpus.png"));
   }
 
   void badConfigIsRefusedWithTheParsersMessage() {
@@ -209,7 +205,7 @@ class TestWorkbench : public QObject {
                 .toString()
                 .startsWith("crashed at step"));
     QTRY_VERIFY(window.runs_page()->resume_button()->isEnabled());
-    save_screenshot(window, QStringLiteral("workbench-crashed.png"));
+    rw::test::save_screenshot(window, QStringLiteral("workbench-crashed.png"));
     window.runs_page()->resume_button()->click();
     QTRY_VERIFY_WITH_TIMEOUT(run_of(window, run)->shown == RunState::Finished, kTrainWaitMs);
     QTRY_COMPARE_WITH_TIMEOUT(run_of(window, run)->last_step(), std::int64_t{200}, 10'000);
