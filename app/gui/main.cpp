@@ -13,8 +13,11 @@ namespace {
 
 void save_pages(rw::ui::MainWindow& window, const QString& dir) {
   using Page = rw::ui::MainWindow::Page;
-  const std::pair<Page, const char*> pages[] = {
-      {Page::Corpus, "corpus"}, {Page::Runs, "runs"}, {Page::Charts, "charts"}, {Page::Heatmaps, "heatmaps"}};
+  const std::pair<Page, const char*> pages[] = {{Page::Corpus, "corpus"},
+                                                {Page::Runs, "runs"},
+                                                {Page::Charts, "charts"},
+                                                {Page::Heatmaps, "heatmaps"},
+                                                {Page::Rope, "rope"}};
   QDir().mkpath(dir);
   for (const auto& [page, name] : pages) {
     window.show_page(page);

@@ -21,6 +21,7 @@
 #include "rw/ui/window/charts_page.h"
 #include "rw/ui/window/corpus_page.h"
 #include "rw/ui/window/heatmaps_page.h"
+#include "rw/ui/window/rope_page.h"
 #include "rw/ui/window/runs_page.h"
 
 namespace rw::ui {
@@ -151,7 +152,8 @@ bool MainWindow::open_project(const std::filesystem::path& dir, QString* error) 
   layout->setContentsMargins(0, 0, 0, 0);
   sidebar_ = new QListWidget;
   sidebar_->setFixedWidth(140);
-  for (const QString& name : {tr("Corpus"), tr("Runs"), tr("Charts"), tr("Heatmaps")}) sidebar_->addItem(name);
+  for (const QString& name : {tr("Corpus"), tr("Runs"), tr("Charts"), tr("Heatmaps"), tr("RoPE")})
+    sidebar_->addItem(name);
   pages_ = new QStackedWidget;
   corpus_page_ = new CorpusPage(session_.get());
   runs_page_ = new RunsPage(session_.get());
@@ -161,6 +163,8 @@ bool MainWindow::open_project(const std::filesystem::path& dir, QString* error) 
   pages_->addWidget(runs_page_);
   pages_->addWidget(charts_page_);
   pages_->addWidget(heatmaps_page_);
+  rope_page_ = new RopePage;
+  pages_->addWidget(rope_page_);
   auto* split = new QSplitter(Qt::Vertical);
   split->addWidget(pages_);
   auto* jobs = new QScrollArea;
@@ -197,6 +201,7 @@ void MainWindow::close_project(JobsOnClose jobs) {
   runs_page_ = nullptr;
   charts_page_ = nullptr;
   heatmaps_page_ = nullptr;
+  rope_page_ = nullptr;
   session_.reset();
   setWindowTitle(tr("Ropewalk"));
   store_status_->clear();

@@ -1,5 +1,5 @@
 // MainWindow: the workbench. Without a project it shows the welcome page (new, open, recent projects);
-// with one, a side bar of the project's parts (Corpus, Runs, Charts, Heatmaps) over their pages and the jobs
+// with one, a side bar of the project's parts (Corpus, Runs, Charts, Heatmaps, RoPE) over their pages and the jobs
 // panel below. Closing while workers run asks whether to stop them or leave them running; a reopened
 // project finds running jobs again in the store.
 #pragma once
@@ -20,11 +20,12 @@ class CorpusPage;
 class RunsPage;
 class ChartsPage;
 class HeatmapsPage;
+class RopePage;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
-  enum class Page { Corpus, Runs, Charts, Heatmaps };
+  enum class Page { Corpus, Runs, Charts, Heatmaps, Rope };
   /// What to do with running workers when the window closes (asked unless set, for tests).
   using CloseChoice = std::function<QMessageBox::StandardButton()>;
 
@@ -42,6 +43,7 @@ class MainWindow : public QMainWindow {
   RunsPage* runs_page() const { return runs_page_; }
   ChartsPage* charts_page() const { return charts_page_; }
   HeatmapsPage* heatmaps_page() const { return heatmaps_page_; }
+  RopePage* rope_page() const { return rope_page_; }
   void set_close_choice(CloseChoice choice) { close_choice_ = std::move(choice); }
 
  protected:
@@ -65,6 +67,7 @@ class MainWindow : public QMainWindow {
   RunsPage* runs_page_ = nullptr;
   ChartsPage* charts_page_ = nullptr;
   HeatmapsPage* heatmaps_page_ = nullptr;
+  RopePage* rope_page_ = nullptr;
   QLabel* store_status_;
   CloseChoice close_choice_;
 };
