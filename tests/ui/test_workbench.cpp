@@ -9,6 +9,7 @@
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QStandardPaths>
 #include <QTableView>
 #include <QTableWidget>
 #include <QtTest>
@@ -65,6 +66,7 @@ class TestWorkbench : public QObject {
 
  private Q_SLOTS:
   void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);  // the recent-projects list goes to a test location, not the user's
     QVERIFY2(scratch_.error.isEmpty(), qPrintable(scratch_.error));
     project_ = scratch_.project;
     qputenv("ROPEWALK_CLI", RW_CLI_PATH);
