@@ -28,32 +28,13 @@ std::int64_t original_length(const RopeConfig& rope) {
 
 RopeSpectrum yarn(const RopeConfig& rope, std::int64_t dim) {
   RopeSpectrum s;
-  const double base = rope.theta, factor = rope.factor;
-  if (rope.attention_factor)
-    s.attention_scaling = *rope.attention_factor;
-  else if (rope.mscale && rope.mscale_all_dim && *rope.mscale != 0 && *rope.mscale_all_dim != 0)
-    s.attention_scaling = yarn_mscale(factor, *rope.mscale) / yarn_mscale(factor, *rope.mscale_all_dim);
-  else
-    s.attention_scaling = yarn_mscale(factor, 1.0);
-  const double beta_fast = rope.beta_fast && *rope.beta_fast != 0 ? *rope.beta_fast : 32.0;
-  const double beta_slow = rope.beta_slow && *rope.beta_slow != 0 ? *rope.beta_slow : 1.0;
-  const double original = static_cast<double>(original_length(rope));
-  const auto correction_dim = [&](double rotations) {
-    return (static_cast<double>(dim) * std::log(original / (rotations * 2 * std::numbers::pi))) / (2 * std::log(base));
-  };
-  double low = correction_dim(beta_fast), high = correction_dim(beta_slow);
-  if (rope.truncate) {
-    low = std::floor(low);
-    high = std::ceil(high);
-  }
-  low = std::max(low, 0.0);
-  high = std::min(high, static_cast<double>(dim - 1));
-  if (low == high) high += 0.001;
+  s.attention_scaling = yarn_attention_scaling(rope);
+  const auto [low, high] = yarn_correction_range(rope, dim);
   for (std::int64_t i = 0; i < dim / 2; ++i) {
-    const double pos_freq = std::pow(base, static_cast<double>(2 * i) / static_cast<double>(dim));
+    const double pos_freq = std::pow(rope.theta, static_cast<double>(2 * i) / static_cast<double>(dim));
     const double ramp = std::clamp((static_cast<double>(i) - low) / (high - low), 0.0, 1.0);
     const double extrapolation_factor = 1 - ramp;
-    s.inv_freq.push_back(1.0 / (factor * pos_freq) * (1 - extrapolation_factor) +
+    s.inv_freq.push_back(1.0 / (rope.factor * pos_freq) * (1 - extrapolation_factor) +
                          1.0 / pos_freq * extrapolation_factor);
   }
   return s;
@@ -78,6 +59,32 @@ std::vector<double> llama3(const RopeConfig& rope, std::int64_t dim) {
 }
 
 }  // namespace
+
+double yarn_attention_scaling(const RopeConfig& rope) {
+  if (rope.attention_factor) return *rope.attention_factor;
+  if (rope.mscale && rope.mscale_all_dim && *rope.mscale != 0 && *rope.mscale_all_dim != 0)
+    return yarn_mscale(rope.factor, *rope.mscale) / yarn_mscale(rope.factor, *rope.mscale_all_dim);
+  return yarn_mscale(rope.factor, 1.0);
+}
+
+std::pair<double, double> yarn_correction_range(const RopeConfig& rope, std::int64_t dim) {
+  const double base = rope.theta;
+  const double beta_fast = rope.beta_fast && *rope.beta_fast != 0 ? *rope.beta_fast : 32.0;
+  const double beta_slow = rope.beta_slow && *rope.beta_slow != 0 ? *rope.beta_slow : 1.0;
+  const double original = static_cast<double>(original_length(rope));
+  const auto correction_dim = [&](double rotations) {
+    return (static_cast<double>(dim) * std::log(original / (rotations * 2 * std::numbers::pi))) / (2 * std::log(base));
+  };
+  double low = correction_dim(beta_fast), high = correction_dim(beta_slow);
+  if (rope.truncate) {
+    low = std::floor(low);
+    high = std::ceil(high);
+  }
+  low = std::max(low, 0.0);
+  high = std::min(high, static_cast<double>(dim - 1));
+  if (low == high) high += 0.001;  // avoid a zero-width ramp
+  return {low, high};
+}
 
 RopeSpectrum rope_spectrum(const ModelConfig& config, std::optional<std::int64_t> seq_len) {
   const auto& rope = config.rope;

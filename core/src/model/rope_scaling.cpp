@@ -7,8 +7,9 @@
 #include <cmath>
 #include <numbers>
 
-#include "rw/kernels/rotary.h"
+#include "rw/core/config/rope_spectrum.h"
 #include "rw/core/util/error.h"
+#include "rw/kernels/rotary.h"
 
 namespace rw::core {
 namespace {
@@ -18,32 +19,10 @@ at::Tensor base_inv_freq(double base, int64_t dim) {
   return 1.0 / at::pow(base, exponents);
 }
 
-double yarn_mscale(double scale, double mscale) {
-  return scale <= 1.0 ? 1.0 : 0.1 * mscale * std::log(scale) + 1.0;
-}
-
 RopeFrequencies yarn(const RopeConfig& rope, int64_t dim) {
   const double base = rope.theta, factor = rope.factor;
-  double attention = 0;
-  if (rope.attention_factor) attention = *rope.attention_factor;
-  else if (rope.mscale && rope.mscale_all_dim && *rope.mscale != 0 && *rope.mscale_all_dim != 0)
-    attention = yarn_mscale(factor, *rope.mscale) / yarn_mscale(factor, *rope.mscale_all_dim);
-  else attention = yarn_mscale(factor, 1.0);
-
-  const double beta_fast = rope.beta_fast && *rope.beta_fast != 0 ? *rope.beta_fast : 32.0;
-  const double beta_slow = rope.beta_slow && *rope.beta_slow != 0 ? *rope.beta_slow : 1.0;
-  const double original = static_cast<double>(*rope.original_max_position_embeddings);
-  auto correction_dim = [&](double rotations) {
-    return (static_cast<double>(dim) * std::log(original / (rotations * 2 * std::numbers::pi))) / (2 * std::log(base));
-  };
-  double low = correction_dim(beta_fast), high = correction_dim(beta_slow);
-  if (rope.truncate) {
-    low = std::floor(low);
-    high = std::ceil(high);
-  }
-  low = std::max(low, 0.0);
-  high = std::min(high, static_cast<double>(dim - 1));
-  if (low == high) high += 0.001;  // avoid a zero-width ramp
+  const double attention = yarn_attention_scaling(rope);
+  const auto [low, high] = yarn_correction_range(rope, dim);
 
   auto pos_freqs = at::pow(base, at::arange(0, dim, 2).to(at::kFloat) / static_cast<double>(dim));
   auto extrapolation = 1.0 / pos_freqs;
@@ -100,7 +79,9 @@ RopeFrequencies rope_frequencies(const ModelConfig& config, std::optional<int64_
 }
 
 RotaryEmbedding::RotaryEmbedding(const ModelConfig& config)
-    : config_(config), original_(rope_frequencies(config)), current_(original_),
+    : config_(config),
+      original_(rope_frequencies(config)),
+      current_(original_),
       max_seq_len_cached_(config.max_position_embeddings) {}
 
 std::pair<at::Tensor, at::Tensor> RotaryEmbedding::operator()(const at::Tensor& position_ids, at::ScalarType dtype) {

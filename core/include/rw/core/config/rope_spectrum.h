@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "rw/core/config/model_config.h"
@@ -21,6 +22,11 @@ struct RopeSpectrum {
 /// Error naming the key for a config the model could not use either (no head_dim, yarn or llama3
 /// without original_max_position_embeddings).
 RopeSpectrum rope_spectrum(const ModelConfig& config, std::optional<std::int64_t> seq_len = std::nullopt);
+
+/// YaRN's scalar parts, shared with the model's fp32 RoPE (model/rope_scaling.cpp): the cos/sin attention
+/// scaling, and the ramp's [low, high] dimension range between extrapolated and interpolated pairs.
+double yarn_attention_scaling(const RopeConfig& rope);
+std::pair<double, double> yarn_correction_range(const RopeConfig& rope, std::int64_t dim);
 
 /// Dimension pairs whose wavelength is longer than `length` tokens: they never complete a rotation within
 /// it, so positions past `length` give them angles the model never saw in training.
