@@ -47,15 +47,6 @@ bool ProjectSession::has_active_jobs() const {
   return std::any_of(jobs_.begin(), jobs_.end(), [](const auto& job) { return job->active(); });
 }
 
-QString ProjectSession::check_run_config(const QString& path) {
-  try {
-    (void)rw::core::read_run_config(path.toStdString());
-    return {};
-  } catch (const std::exception& e) {
-    return QString::fromUtf8(e.what());
-  }
-}
-
 WorkerProcess* ProjectSession::start_worker(const QString& title, const QStringList& arguments) {
   jobs_.push_back(std::make_unique<WorkerProcess>(title, worker_program(), arguments));
   WorkerProcess* job = jobs_.back().get();
@@ -65,9 +56,9 @@ WorkerProcess* ProjectSession::start_worker(const QString& title, const QStringL
   return job;
 }
 
-void ProjectSession::queue_worker(const std::string& kind, const std::string& name,
-                                  std::function<std::string()> config_json, const QString& title,
-                                  const QStringList& arguments, std::function<void(QString)> error) {
+void ProjectSession::queue_worker(const std::string& kind, const std::string& name, std::string config_json,
+                                  const QString& title, const QStringList& arguments,
+                                  std::function<void(QString)> error) {
   const std::filesystem::path store = project_.store_path();
   QPointer<ProjectSession> self(this);
   in_background(
@@ -76,7 +67,7 @@ void ProjectSession::queue_worker(const std::string& kind, const std::string& na
         Queued queued;
         try {
           auto runs = rw::core::RunStore::open(store, rw::core::OpenMode::ReadWrite);
-          queued.run_id = runs.create_run(name, kind, config_json());
+          queued.run_id = runs.create_run(name, kind, config_json);
         } catch (const std::exception& e) {
           queued.error = QString::fromUtf8(e.what());
         }
@@ -115,15 +106,17 @@ void ProjectSession::queue_worker(const std::string& kind, const std::string& na
 }
 
 void ProjectSession::launch_train(const QString& config_path, std::function<void(QString)> error) {
-  if (const QString problem = check_run_config(config_path); !problem.isEmpty()) {
-    if (error) error(problem);
+  // Read once, with the trainer's own parser: a bad file is refused with its message before anything starts.
+  rw::core::RunConfig config;
+  try {
+    config = rw::core::read_run_config(config_path.toStdString());
+  } catch (const std::exception& e) {
+    if (error) error(QString::fromUtf8(e.what()));
     return;
   }
-  const std::string path = config_path.toStdString();
-  queue_worker(
-      "train", rw::core::read_run_config(path).name,
-      [path] { return rw::core::run_config_to_json(rw::core::read_run_config(path)); }, tr("train run %1"),
-      {QStringLiteral("train"), QString::fromStdString(project_.dir().string()), config_path}, std::move(error));
+  queue_worker("train", config.name, rw::core::run_config_to_json(config), tr("train run %1"),
+               {QStringLiteral("train"), QString::fromStdString(project_.dir().string()), config_path},
+               std::move(error));
 }
 
 void ProjectSession::import_corpus(const QStringList& paths, const QString& corpus,
@@ -134,9 +127,8 @@ void ProjectSession::import_corpus(const QStringList& paths, const QString& corp
   }
   QStringList args{QStringLiteral("corpus"), QStringLiteral("add"), QString::fromStdString(project_.dir().string())};
   args << paths << QStringLiteral("--corpus") << corpus.trimmed();
-  queue_worker(
-      "import", "import into " + corpus.trimmed().toStdString(), [] { return std::string("{}"); },
-      tr("import run %1 into %2").arg(QStringLiteral("%1"), corpus.trimmed()), args, std::move(error));
+  queue_worker("import", "import into " + corpus.trimmed().toStdString(), "{}",
+               tr("import run %1 into %2").arg(QStringLiteral("%1"), corpus.trimmed()), args, std::move(error));
 }
 
 void ProjectSession::resume_train(std::int64_t run_id, std::function<void(QString)> error) {

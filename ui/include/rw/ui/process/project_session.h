@@ -28,11 +28,8 @@ class ProjectSession : public QObject {
   const std::vector<std::unique_ptr<WorkerProcess>>& jobs() const { return jobs_; }
   bool has_active_jobs() const;
 
-  /// Reads and checks a run config file with the trainer's own parser; "" when it is fine, else the
-  /// parser's message (the file, the JSON path and the cause).
-  static QString check_run_config(const QString& path);
-
-  /// Queues a training run for `config_path` and starts its worker. The store write happens off the UI
+  /// Reads `config_path` with the trainer's parser (a bad file: `error` gets the parser's message, with the
+  /// file and JSON path), queues a training run for it and starts its worker. The store write happens off the UI
   /// thread; `error` (if set) gets why nothing was started. Returns at once.
   void launch_train(const QString& config_path, std::function<void(QString)> error = {});
   /// Imports files or folders into a corpus (created when new) through a `corpus add` worker; the jobs
@@ -54,8 +51,8 @@ class ProjectSession : public QObject {
  private:
   WorkerProcess* start_worker(const QString& title, const QStringList& arguments);
   /// Queues a run of `kind` off the UI thread, then starts `arguments` + `--run-id ID` as its worker.
-  void queue_worker(const std::string& kind, const std::string& name, std::function<std::string()> config_json,
-                    const QString& title, const QStringList& arguments, std::function<void(QString)> error);
+  void queue_worker(const std::string& kind, const std::string& name, std::string config_json, const QString& title,
+                    const QStringList& arguments, std::function<void(QString)> error);
 
   rw::core::Project project_;
   StoreFeed feed_;
