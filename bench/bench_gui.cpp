@@ -26,6 +26,8 @@
 #include "rw/ui/models/store_feed.h"
 #include "rw/ui/widgets/metric_chart.h"
 
+#include "bench_stats.h"
+
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using rw::core::OpenMode;
@@ -33,13 +35,9 @@ using rw::core::RunStore;
 
 namespace {
 
-double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+using rw::bench::percentile;
 
-double percentile(std::vector<double> v, double q) {
-  std::sort(v.begin(), v.end());
-  const auto rank = static_cast<size_t>(std::ceil(q * static_cast<double>(v.size())));
-  return v[std::clamp<size_t>(rank, 1, v.size()) - 1];
-}
+double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 
 int arg_int(const QStringList& args, const QString& name, int fallback) {
   const auto i = args.indexOf(name);

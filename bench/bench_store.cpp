@@ -36,7 +36,11 @@
 #include "rw/core/util/sha256.h"
 #include "rw/core/util/splitmix64.h"
 
+#include "bench_stats.h"
+
 namespace {
+
+using rw::bench::percentile;
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -364,12 +368,6 @@ std::vector<Query> make_queries(const Vocabulary& vocab, int n) {
   return out;
 }
 
-double percentile(std::vector<double> values, double q) {  // nearest rank
-  std::sort(values.begin(), values.end());
-  const auto rank = static_cast<size_t>(std::ceil(q * static_cast<double>(values.size())));
-  return values[std::clamp<size_t>(rank, 1, values.size()) - 1];
-}
-
 json time_queries(const BuiltStore& built, const std::vector<Query>& queries) {
   std::string buffer;
   read_all(built.path, buffer);  // page cache warm, as it is after a build or for a store in daily use
@@ -424,8 +422,7 @@ std::vector<fs::path> make_import_tree(const fs::path& root, const Vocabulary& v
   std::int64_t written = 0;
   std::string text;
   for (int i = 0; written < total_bytes - jsonl_bytes; ++i) {
-    const auto size =
-        static_cast<std::int64_t>(std::exp(std::log(1e3) + rng.unit() * (std::log(2e6) - std::log(1e3))));
+    const auto size = static_cast<std::int64_t>(std::exp(std::log(1e3) + rng.unit() * (std::log(2e6) - std::log(1e3))));
     fs::path dir = root;
     for (std::int64_t depth = rng.range(0, 3), k = 0; k < depth; ++k) dir /= fmt::format("d{}", rng.range(0, 3));
     fs::create_directories(dir);
