@@ -24,18 +24,6 @@ using ordered_json = nlohmann::ordered_json;
 
 constexpr int kLatestFormat = 1;
 
-// One table per enum, used by the reader and the writer alike.
-constexpr std::pair<std::string_view, Objective> kObjectives[] = {{"pretrain", Objective::Pretrain},
-                                                                  {"sft", Objective::Sft}};
-constexpr std::pair<std::string_view, LossOn> kLossOn[] = {{"responses", LossOn::Responses}, {"all", LossOn::All}};
-constexpr std::pair<std::string_view, Precision> kPrecisions[] = {
-    {"fp32", Precision::Fp32}, {"bf16-mixed", Precision::Bf16Mixed}, {"bf16", Precision::Bf16}};
-constexpr std::pair<std::string_view, Overflow> kOverflows[] = {
-    {"split", Overflow::Split}, {"truncate", Overflow::Truncate}, {"drop", Overflow::Drop}};
-constexpr std::pair<std::string_view, LrSchedule::Kind> kScheduleKinds[] = {{"cosine", LrSchedule::Kind::Cosine},
-                                                                            {"linear", LrSchedule::Kind::Linear},
-                                                                            {"constant", LrSchedule::Kind::Constant}};
-
 void check_positive(const ObjectReader& in, std::string_view key, std::int64_t value) {
   in.check(value > 0, key, "must be positive, got {}", value);
 }

@@ -21,6 +21,7 @@
 #include "rw/ui/window/charts_page.h"
 #include "rw/ui/window/corpus_page.h"
 #include "rw/ui/window/heatmaps_page.h"
+#include "rw/ui/window/launch_page.h"
 #include "rw/ui/window/rope_page.h"
 #include "rw/ui/window/runs_page.h"
 
@@ -152,7 +153,7 @@ bool MainWindow::open_project(const std::filesystem::path& dir, QString* error) 
   layout->setContentsMargins(0, 0, 0, 0);
   sidebar_ = new QListWidget;
   sidebar_->setFixedWidth(140);
-  for (const QString& name : {tr("Corpus"), tr("Runs"), tr("Charts"), tr("Heatmaps"), tr("RoPE")})
+  for (const QString& name : {tr("Corpus"), tr("Runs"), tr("New run"), tr("Charts"), tr("Heatmaps"), tr("RoPE")})
     sidebar_->addItem(name);
   pages_ = new QStackedWidget;
   corpus_page_ = new CorpusPage(session_.get());
@@ -161,10 +162,19 @@ bool MainWindow::open_project(const std::filesystem::path& dir, QString* error) 
   heatmaps_page_ = new HeatmapsPage(session_.get());
   pages_->addWidget(corpus_page_);
   pages_->addWidget(runs_page_);
+  launch_page_ = new LaunchPage(session_.get());
+  pages_->addWidget(launch_page_);
   pages_->addWidget(charts_page_);
   pages_->addWidget(heatmaps_page_);
   rope_page_ = new RopePage;
   pages_->addWidget(rope_page_);
+  connect(launch_page_, &LaunchPage::launched, this, [this] { show_page(Page::Runs); });
+  connect(launch_page_, &LaunchPage::explain_rope, this,
+          [this](const rw::core::ModelConfig& base, const QString& label, const rw::core::ModelConfig& stage,
+                 std::int64_t seq_len) {
+            rope_page_->explain(base, label, stage, seq_len);
+            show_page(Page::Rope);
+          });
   auto* split = new QSplitter(Qt::Vertical);
   split->addWidget(pages_);
   auto* jobs = new QScrollArea;
@@ -199,6 +209,7 @@ void MainWindow::close_project(JobsOnClose jobs) {
   workbench_ = nullptr;
   corpus_page_ = nullptr;
   runs_page_ = nullptr;
+  launch_page_ = nullptr;
   charts_page_ = nullptr;
   heatmaps_page_ = nullptr;
   rope_page_ = nullptr;

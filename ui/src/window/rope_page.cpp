@@ -102,23 +102,35 @@ RopePage::RopePage(QWidget* parent) : QWidget(parent), model_(default_shape()) {
 }
 
 bool RopePage::load_model(const QString& dir) {
+  rw::core::ModelConfig model;
   try {
-    model_ = rw::core::read_model_config(std::filesystem::path(dir.toStdString()) / "config.json");
+    model = rw::core::read_model_config(std::filesystem::path(dir.toStdString()) / "config.json");
   } catch (const std::exception& e) {
     model_label_->setText(tr("Cannot read that model: %1").arg(QString::fromUtf8(e.what())));
     model_label_->setStyleSheet(QStringLiteral("color: #d62728"));
     return false;
   }
+  set_model(model, QFileInfo(dir).fileName());
+  choose(model_.rope.type, model_.rope.theta, model_.rope.factor, 4 * model_.max_position_embeddings);
+  return true;
+}
+
+void RopePage::set_model(const rw::core::ModelConfig& model, const QString& label) {
+  model_ = model;
   has_model_ = true;
   model_label_->setStyleSheet({});
   model_label_->setText(tr("%1: head dimension %2, rope %3, rope_theta %4, max_position_embeddings %5")
-                            .arg(QFileInfo(dir).fileName())
+                            .arg(label)
                             .arg(model_.head_dim)
                             .arg(QString::fromUtf8(rw::core::rope_type_name(model_.rope.type).data()))
                             .arg(model_.rope.theta, 0, 'g', 10)
                             .arg(model_.max_position_embeddings));
-  choose(model_.rope.type, model_.rope.theta, model_.rope.factor, 4 * model_.max_position_embeddings);
-  return true;
+}
+
+void RopePage::explain(const rw::core::ModelConfig& base, const QString& label, const rw::core::ModelConfig& stage,
+                       std::int64_t seq_len) {
+  set_model(base, label);
+  choose(stage.rope.type, stage.rope.theta, stage.rope.factor, seq_len);
 }
 
 void RopePage::choose(RopeType type, double theta, double factor, std::int64_t target) {

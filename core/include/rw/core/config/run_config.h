@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "rw/core/chat/chat_tokens.h"  // ChatFormat, LossOn
@@ -24,6 +25,18 @@ class Database;
 
 enum class Objective { Pretrain, Sft };
 enum class Precision { Fp32, Bf16Mixed, Bf16 };
+
+// One name table per enum, used by the parser, the writer and the launcher form alike.
+inline constexpr std::pair<std::string_view, Objective> kObjectives[] = {{"pretrain", Objective::Pretrain},
+                                                                         {"sft", Objective::Sft}};
+inline constexpr std::pair<std::string_view, LossOn> kLossOn[] = {{"responses", LossOn::Responses},
+                                                                  {"all", LossOn::All}};
+inline constexpr std::pair<std::string_view, Precision> kPrecisions[] = {
+    {"fp32", Precision::Fp32}, {"bf16-mixed", Precision::Bf16Mixed}, {"bf16", Precision::Bf16}};
+inline constexpr std::pair<std::string_view, Overflow> kOverflows[] = {
+    {"split", Overflow::Split}, {"truncate", Overflow::Truncate}, {"drop", Overflow::Drop}};
+inline constexpr std::pair<std::string_view, LrSchedule::Kind> kScheduleKinds[] = {
+    {"cosine", LrSchedule::Kind::Cosine}, {"linear", LrSchedule::Kind::Linear}, {"constant", LrSchedule::Kind::Constant}};
 
 /// The architecture of a from-scratch model (the config.json fields a user picks).
 struct ScratchModel {

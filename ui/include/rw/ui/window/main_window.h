@@ -1,5 +1,5 @@
 // MainWindow: the workbench. Without a project it shows the welcome page (new, open, recent projects);
-// with one, a side bar of the project's parts (Corpus, Runs, Charts, Heatmaps, RoPE) over their pages and the jobs
+// with one, a side bar of the project's parts (Corpus, Runs, New run, Charts, Heatmaps, RoPE) over their pages and the jobs
 // panel below. Closing while workers run asks whether to stop them or leave them running; a reopened
 // project finds running jobs again in the store.
 #pragma once
@@ -18,6 +18,7 @@ namespace rw::ui {
 class ProjectSession;
 class CorpusPage;
 class RunsPage;
+class LaunchPage;
 class ChartsPage;
 class HeatmapsPage;
 class RopePage;
@@ -25,7 +26,7 @@ class RopePage;
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
-  enum class Page { Corpus, Runs, Charts, Heatmaps, Rope };
+  enum class Page { Corpus, Runs, NewRun, Charts, Heatmaps, Rope };
   /// What to do with running workers when the window closes (asked unless set, for tests).
   using CloseChoice = std::function<QMessageBox::StandardButton()>;
 
@@ -41,6 +42,7 @@ class MainWindow : public QMainWindow {
   void show_page(Page page);
   CorpusPage* corpus_page() const { return corpus_page_; }
   RunsPage* runs_page() const { return runs_page_; }
+  LaunchPage* launch_page() const { return launch_page_; }
   ChartsPage* charts_page() const { return charts_page_; }
   HeatmapsPage* heatmaps_page() const { return heatmaps_page_; }
   RopePage* rope_page() const { return rope_page_; }
@@ -65,6 +67,7 @@ class MainWindow : public QMainWindow {
   QStackedWidget* pages_ = nullptr;
   CorpusPage* corpus_page_ = nullptr;
   RunsPage* runs_page_ = nullptr;
+  LaunchPage* launch_page_ = nullptr;
   ChartsPage* charts_page_ = nullptr;
   HeatmapsPage* heatmaps_page_ = nullptr;
   RopePage* rope_page_ = nullptr;

@@ -25,6 +25,11 @@ class RopePage : public QWidget {
 
   /// Reads a model folder's config.json; false with the reason shown on the page.
   bool load_model(const QString& dir);
+  /// Takes `model` as the model's own RoPE, named `label`.
+  void set_model(const rw::core::ModelConfig& model, const QString& label);
+  /// A launcher stage: the run's base model against the RoPE the stage trains with, at its sequence length.
+  void explain(const rw::core::ModelConfig& base, const QString& label, const rw::core::ModelConfig& stage,
+               std::int64_t seq_len);
   /// The chosen setting as the page shows it.
   void choose(rw::core::RopeType type, double theta, double factor, std::int64_t target);
   /// What the page says under the plot (tests).
