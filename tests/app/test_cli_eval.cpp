@@ -12,7 +12,9 @@
 #include "cli_test_support.h"
 #include "rw/core/worker/worker_protocol.h"
 #include "rw/core/tasks/default_haystack.h"
+#include "rw/core/store/project.h"
 #include "rw/core/store/run_store.h"
+#include "rw/core/tasks/cell_prompt.h"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -74,6 +76,42 @@ class TestCliEval : public QObject {
       QCOMPARE(out.at("cells")[i].at("prompt_hash").get<std::string>(), cells[i].prompt_hash);
       QCOMPARE(out.at("cells")[i].at("output").get<std::string>(), cells[i].output);
     }
+  }
+
+  void cellPromptsAreRebuiltExactly() {
+    const auto r = run_cli({"eval", "passkey", model(), "--project", q(scratch_->project), "--lengths", "200,260",
+                            "--depths", "0,50,100", "--max-new-tokens", "4", "--device", "cpu", "--json"});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
+    const auto n = run_cli({"eval", "niah", model(), "--project", q(scratch_->project), "--lengths", "128,160",
+                            "--depth-count", "3", "--buffer", "8", "--max-new-tokens", "4", "--device", "cpu", "--json"});
+    QVERIFY2(n.exit_code == 0, qPrintable(n.std_err));
+    const rw::core::Project project = rw::core::Project::open(scratch_->project);
+    auto store = rw::core::RunStore::open(project.store_path(), rw::core::OpenMode::ReadWrite);
+    for (const auto& out : {json::parse(r.std_out.trimmed().toStdString()), json::parse(n.std_out.trimmed().toStdString())}) {
+      const auto run = store.run(out.at("run_id").get<std::int64_t>());
+      const auto cells = store.eval_cells_since(run.id, 0);
+      QCOMPARE(cells.size(), size_t(6));
+      for (const auto& cell : cells) {
+        const rw::core::CellPrompt p = rw::core::rebuild_cell_prompt(project, store, run, cell);
+        QVERIFY2(p.exact, qPrintable(QString::fromStdString(cell.task + " " + p.note)));
+        QVERIFY(p.note.empty());
+        QVERIFY(!p.needles.empty());
+        // The highlighted span is the needle (NIAH) or holds the pass key the scorer looks for.
+        const std::string needle = p.prompt.substr(p.needles[0].first, p.needles[0].second - p.needles[0].first);
+        if (cell.task == "niah") QVERIFY2(needle.find("sandwich") != std::string::npos, needle.c_str());
+        else QCOMPARE(needle, p.references.at(0));
+      }
+    }
+    // A suite changed after the fact gives a prompt that is not the one scored, and says so.
+    const auto run = store.run(json::parse(n.std_out.trimmed().toStdString()).at("run_id").get<std::int64_t>());
+    json config = json::parse(run.config_json);
+    config["suite"]["niah"]["needle"] = " The secret word is tangerine.";
+    store.set_config(run.id, config.dump());
+    const auto cell = store.eval_cells_since(run.id, 0).front();
+    const rw::core::CellPrompt changed = rw::core::rebuild_cell_prompt(project, store, store.run(run.id), cell);
+    QVERIFY(!changed.exact);
+    QVERIFY2(QString::fromStdString(changed.note).contains("not the prompt the model saw"), changed.note.c_str());
+    QVERIFY(changed.prompt.find("tangerine") != std::string::npos);
   }
 
   void passkeyAndPerplexityWithoutProject() {

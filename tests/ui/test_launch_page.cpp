@@ -3,6 +3,7 @@
 // the RoPE settings cover, a corpus the store lacks — is blocked with the trainer's own message and the field
 // it names; a config with settings the form has no widget for saves back unchanged; and a from-scratch run
 // set up in the form is saved into the project and trains to the end as a worker.
+#include <QPushButton>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableWidget>
@@ -18,6 +19,7 @@
 #include "rw/ui/widgets/stages_editor.h"
 #include "rw/ui/window/launch_page.h"
 #include "rw/ui/window/main_window.h"
+#include "rw/ui/window/rope_page.h"
 #include "ui_screenshot.h"
 
 namespace fs = std::filesystem;
@@ -194,6 +196,14 @@ class TestLaunchPage : public QObject {
     QCOMPARE(page_->memory_bar()->estimate()->total(),
              rw::core::estimate_training_memory(models[1], rw::core::stage_training_shape(saved, saved.stages[1], false))
                  .total());
+
+    // Explain RoPE shows the selected stage's setting against its length on the RoPE page.
+    page_->stages()->select_stage(1);
+    QTest::mouseClick(page_->explain_button(), Qt::LeftButton);
+    QCOMPARE(window_->current_page(), MainWindow::Page::Rope);
+    const QString rope = window_->rope_page()->summary();
+    QVERIFY2(rope.contains("In training (1024 tokens)") && rope.contains("target of 2048 tokens"), qPrintable(rope));
+    window_->show_page(MainWindow::Page::NewRun);
   }
 
   void formRunTrainsAsAWorker() {
@@ -210,6 +220,17 @@ class TestLaunchPage : public QObject {
     };
     QTRY_VERIFY_WITH_TIMEOUT(finished(), kTrainWaitMs);
     QTRY_VERIFY_WITH_TIMEOUT(!window_->session()->has_active_jobs(), kCheckWaitMs);
+
+    // Copy to new run: the run's stored config comes back into the form under a new name.
+    std::int64_t run_id = 0;
+    for (const auto* run : window_->session()->feed().runs())
+      if (run->record.name == "from-form") run_id = run->record.id;
+    QVERIFY(window_->copy_run_to_launcher(run_id));
+    QCOMPARE(window_->current_page(), MainWindow::Page::NewRun);
+    QCOMPARE(page_->name_edit()->text(), QString("from-form-copy"));
+    RunConfig copied = page_->form_config();
+    copied.name = c.name;
+    QCOMPARE(rw::core::run_config_to_json(copied), rw::core::run_config_to_json(c));
   }
 };
 

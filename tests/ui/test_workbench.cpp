@@ -20,6 +20,7 @@
 #include "cli_test_support.h"
 #include "rw/ui/models/runs_model.h"
 #include "rw/ui/process/project_session.h"
+#include "rw/ui/widgets/cell_prompt_dialog.h"
 #include "rw/ui/widgets/heatmap_view.h"
 #include "rw/ui/widgets/metric_chart.h"
 #include "rw/ui/window/charts_page.h"
@@ -118,6 +119,17 @@ class TestWorkbench : public QObject {
     QCOMPARE(heatmap->lengths, (std::vector<std::int64_t>{40, 56}));
     QVERIFY(heatmap->missing().empty());
     QVERIFY(window.heatmaps_page()->entry_details(40, 0.0).contains("score"));
+    // A click opens the cell: its output, and the prompt rebuilt from the run's suite and checkpoint
+    // tokenizer, exactly as scored (hash checked), with the needle highlighted.
+    auto* cell = window.heatmaps_page()->open_cell(56, 0.5);
+    QVERIFY(cell);
+    QTRY_VERIFY_WITH_TIMEOUT(!cell->status().startsWith("Rebuilding"), 30'000);
+    QVERIFY2(cell->status().contains("exactly the prompt the model saw"), qPrintable(cell->status()));
+    QCOMPARE(cell->needle_ranges().size(), size_t{1});
+    const auto [begin, end] = cell->needle_ranges().front();
+    QCOMPARE(cell->prompt_text().mid(begin, end - begin), QString("The key is 7."));
+    rw::test::save_screenshot(*cell, QStringLiteral("workbench-cell.png"));
+    cell->close();
 
     window.resize(1200, 800);
     window.show_page(MainWindow::Page::Heatmaps);

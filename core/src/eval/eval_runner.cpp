@@ -10,11 +10,8 @@
 #include <set>
 #include <tuple>
 
-#include "rw/core/store/corpus_store.h"
-#include "rw/core/tasks/default_haystack.h"
 #include "rw/core/tokenizer/tokenizer.h"
 #include "rw/core/util/error.h"
-#include "rw/core/util/files.h"
 #include "rw/core/util/sha256.h"
 #include "rw/core/worker/progress.h"
 
@@ -27,57 +24,7 @@ CellKey key_of(const std::string& task, std::int64_t length, double depth01) {
   return {task, length, std::llround(depth01 * 1e9)};
 }
 
-std::string ruler_label(RulerTask t) { return "ruler/" + std::string(ruler_task_name(t)); }
-
-std::vector<std::string> grid_tasks(const EvalSuite& suite) {
-  std::vector<std::string> out;
-  for (const EvalTaskKind kind : suite.tasks) {
-    if (kind == EvalTaskKind::Niah) out.emplace_back("niah");
-    if (kind == EvalTaskKind::Passkey) out.emplace_back("passkey");
-    if (kind == EvalTaskKind::Ruler) {
-      for (const RulerTask t : suite.ruler_tasks) out.push_back(ruler_label(t));
-    }
-  }
-  return out;
-}
-
 }  // namespace
-
-EvalTexts load_eval_texts(const EvalSuite& suite, Database* project_db) {
-  EvalTexts texts;
-  if (!suite.haystack.file.empty()) {
-    texts.haystack = read_text_file(suite.haystack.file);
-    texts.haystack_name = "file:" + std::filesystem::path(suite.haystack.file).filename().string();
-  } else if (!suite.haystack.corpus.empty()) {
-    if (!project_db) fail("eval: haystack corpus '{}' needs a project (--project)", suite.haystack.corpus);
-    CorpusStore corpora(*project_db);
-    const auto corpus = corpora.require_corpus(suite.haystack.corpus, "eval: haystack");
-    for (std::int64_t after = 0;;) {
-      const auto docs = corpora.list_documents(corpus.id, after, 256);
-      if (docs.empty()) break;
-      for (const auto& d : docs) {
-        if (!texts.haystack.empty()) texts.haystack += "\n\n";
-        texts.haystack += corpora.document_text(d.id);
-        after = d.id;
-      }
-    }
-    texts.haystack_name = "corpus:" + suite.haystack.corpus;
-  } else {
-    texts.haystack = std::string(builtin_haystack_text());
-    texts.haystack_name = std::string(kBuiltinHaystackName);
-  }
-  if (texts.haystack.empty()) fail("eval: the haystack ({}) is empty", texts.haystack_name);
-  for (const std::string& path : suite.ppl.texts) {
-    texts.ppl_documents.push_back(read_text_file(path));
-    if (texts.ppl_documents.back().empty()) fail("eval: perplexity text {} is empty", path);
-  }
-  return texts;
-}
-
-ChatFormat resolve_prompt_format(std::string_view setting, const std::filesystem::path& model_dir) {
-  if (setting == "auto") return detect_chat_format(model_dir).value_or(ChatFormat::Completion);
-  return chat_format_from_name(setting);
-}
 
 std::vector<std::pair<std::string, GridIndex>> eval_cell_order(const EvalSuite& suite) {
   std::vector<std::pair<std::string, GridIndex>> out;
@@ -110,9 +57,8 @@ EvalRunReport run_eval_suite(const EvalSuite& suite, const EvalTexts& texts, con
 
   if (!order.empty() && (!target.generator || !target.tokenizer))
     fail("eval: task {} needs a text generator and a tokenizer", order.front().first);
-  std::unique_ptr<NiahBuilder> niah;
-  std::unique_ptr<RulerBuilder> ruler;
-  const std::int64_t max_length = *std::max_element(suite.lengths.begin(), suite.lengths.end());
+  std::optional<EvalItemBuilder> items;
+  if (!order.empty()) items.emplace(suite, texts, *target.tokenizer, target.format);
 
   const auto store_cell = [&](const EvalItem& item, const std::string& output, double score) {
     EvalCell cell;
@@ -160,17 +106,7 @@ EvalRunReport run_eval_suite(const EvalSuite& suite, const EvalTexts& texts, con
       ++done;
       continue;
     }
-    const std::uint64_t seed = item_seed(SeedSpace::Eval, suite.seed, task, length, g.depth_index);
-    EvalItem item;
-    if (task == "niah") {
-      if (!niah) niah = std::make_unique<NiahBuilder>(*target.tokenizer, suite.niah, texts.haystack, max_length);
-      item = niah->item(length, depth, target.format);
-    } else if (task == "passkey") {
-      item = passkey_item(*target.tokenizer, length, depth, seed, suite.passkey);
-    } else {
-      if (!ruler) ruler = std::make_unique<RulerBuilder>(*target.tokenizer, texts.haystack);
-      item = ruler->item(ruler_task_from_name(task.substr(6)), length, depth, seed, target.format);
-    }
+    EvalItem item = items->item(task, length, g.depth_index);
     const bool joins = !batch.empty() && batch.front().task == item.task && batch.front().length == item.length &&
                        batch.front().max_new_tokens == item.max_new_tokens &&
                        static_cast<std::int64_t>(batch.size()) < suite.batch_size;

@@ -59,8 +59,9 @@ void MemoryBar::paintEvent(QPaintEvent*) {
     return;
   }
   const double total = static_cast<double>(memory_->total());
-  // The scale fits the total and the limit, so an estimate over the limit shows by how much.
-  const double scale_max = std::max(total, limit_ ? static_cast<double>(*limit_) : 0.0);
+  // The bar is the total; a limit it exceeds is drawn inside it, so the overshoot shows (a limit far above
+  // the total would shrink the bar to a sliver, and the summary says it fits).
+  const double scale_max = total;
   double x = bar.left();
   int legend_x = 0;
   const int legend_y = bar.bottom() + 8;
@@ -77,13 +78,17 @@ void MemoryBar::paintEvent(QPaintEvent*) {
   }
   p.setPen(palette().color(QPalette::Mid));
   p.drawRect(bar);
-  if (limit_ && scale_max > 0) {
+  if (limit_ && *limit_ < memory_->total() && scale_max > 0) {
     const int lx = bar.left() + static_cast<int>(static_cast<double>(*limit_) / scale_max * bar.width());
     p.setPen(QPen(QColor(0xd6, 0x27, 0x28), 2));
     p.drawLine(lx, bar.top() - 3, lx, bar.bottom() + 3);
   }
   p.setPen(palette().color(QPalette::WindowText));
-  const QString total_text = tr("total %1").arg(format_bytes(memory_->total()));
+  QString total_text = tr("total %1").arg(format_bytes(memory_->total()));
+  if (limit_) {
+    total_text += *limit_ < memory_->total() ? tr(", more than the %1 available").arg(format_bytes(*limit_))
+                                             : tr(" of %1").arg(format_bytes(*limit_));
+  }
   p.drawText(QRect(bar.left() + 6, bar.top(), bar.width() - 12, bar.height()), Qt::AlignRight | Qt::AlignVCenter,
              total_text);
 }

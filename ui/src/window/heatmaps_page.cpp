@@ -13,6 +13,8 @@
 
 #include "rw/core/heatmap/heatmap_render.h"
 #include "rw/ui/process/project_session.h"
+#include "rw/ui/models/store_reader.h"
+#include "rw/ui/widgets/cell_prompt_dialog.h"
 #include "rw/ui/widgets/heatmap_view.h"
 
 namespace rw::ui {
@@ -43,7 +45,7 @@ std::optional<rw::core::HeatmapData> run_heatmap(const RunData& run, const std::
 }
 
 HeatmapsPage::HeatmapsPage(ProjectSession* session, QWidget* parent)
-    : QWidget(parent), session_(session), view_(new HeatmapView) {
+    : QWidget(parent), session_(session), reader_(new StoreReader(session->project().store_path(), this)), view_(new HeatmapView) {
   auto* layout = new QVBoxLayout(this);
   auto* controls = new QHBoxLayout;
   run_ = new QComboBox;
@@ -80,6 +82,7 @@ HeatmapsPage::HeatmapsPage(ProjectSession* session, QWidget* parent)
   });
   connect(export_button, &QPushButton::clicked, this, &HeatmapsPage::export_image);
   connect(view_, &HeatmapView::entry_clicked, this, [this](std::int64_t length, double depth) {
+    if (open_cell(length, depth)) return;
     QMessageBox box(QMessageBox::NoIcon, tr("Eval cells"), entry_details(length, depth), QMessageBox::Close, this);
     box.setTextInteractionFlags(Qt::TextSelectableByMouse);
     box.exec();
@@ -167,6 +170,32 @@ void HeatmapsPage::redraw() {
   const std::int64_t step = steps_[static_cast<size_t>(step_->value())];
   step_label_->setText(tr("step %1").arg(step));
   view_->set_data(run_heatmap(*run, task_->currentText().toStdString(), step));
+}
+
+CellPromptDialog* HeatmapsPage::open_cell(std::int64_t length, double depth) {
+  const RunData* run = current_run();
+  if (!run || steps_.empty()) return nullptr;
+  const std::int64_t step = steps_[static_cast<size_t>(step_->value())];
+  const rw::core::EvalCell* found = nullptr;
+  for (const auto& cell : run->cells) {
+    if (cell.task == task_->currentText().toStdString() && cell.checkpoint_step == step && cell.length == length &&
+        std::abs(cell.depth - depth) <= kDepthTolerance)
+      found = &cell;
+  }
+  if (!found) return nullptr;
+  auto* dialog = new CellPromptDialog(run->record, *found, this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->show();
+  // Rebuilding tokenizes the haystack: off the UI thread, with a store connection of the reader's own.
+  reader_->read<rw::core::CellPrompt>(
+      dialog,
+      [project = session_->project(), run = run->record, cell = *found](rw::core::Database&) {
+        auto store = rw::core::RunStore::open(project.store_path(), rw::core::OpenMode::ReadOnly);
+        return rw::core::rebuild_cell_prompt(project, store, run, cell);
+      },
+      [dialog](rw::core::CellPrompt prompt) { dialog->show_prompt(prompt); },
+      [dialog](const QString& error) { dialog->show_error(error); });
+  return dialog;
 }
 
 QString HeatmapsPage::entry_details(std::int64_t length, double depth) const {

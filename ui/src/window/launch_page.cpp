@@ -480,6 +480,18 @@ void LaunchPage::set_config(const RunConfig& c) {
   schedule_check();
 }
 
+bool LaunchPage::copy_run(const std::string& config_json, const std::string& name, std::int64_t run_id) {
+  try {
+    RunConfig config = rw::core::parse_run_config(config_json, "the config of run #" + std::to_string(run_id));
+    config.name = name + "-copy";
+    set_config(config);
+    return true;
+  } catch (const std::exception& e) {
+    show_result(QString::fromUtf8(e.what()), true);
+    return false;
+  }
+}
+
 RunConfig LaunchPage::form_config() const {
   RunConfig c = loaded_;
   c.init.kind = from_model_->isChecked() ? InitConfig::Kind::Model : InitConfig::Kind::Scratch;

@@ -168,6 +168,7 @@ bool MainWindow::open_project(const std::filesystem::path& dir, QString* error) 
   pages_->addWidget(heatmaps_page_);
   rope_page_ = new RopePage;
   pages_->addWidget(rope_page_);
+  connect(runs_page_, &RunsPage::copy_to_new_run, this, &MainWindow::copy_run_to_launcher);
   connect(launch_page_, &LaunchPage::launched, this, [this] { show_page(Page::Runs); });
   connect(launch_page_, &LaunchPage::explain_rope, this,
           [this](const rw::core::ModelConfig& base, const QString& label, const rw::core::ModelConfig& stage,
@@ -220,6 +221,17 @@ void MainWindow::close_project(JobsOnClose jobs) {
 
 void MainWindow::show_page(Page page) {
   if (sidebar_) sidebar_->setCurrentRow(static_cast<int>(page));
+}
+
+bool MainWindow::copy_run_to_launcher(std::int64_t run_id) {
+  const RunData* run = session_ ? session_->feed().run(run_id) : nullptr;
+  if (!run || run->record.kind != "train" || run->record.config_json.empty()) return false;
+  show_page(Page::NewRun);
+  return launch_page_->copy_run(run->record.config_json, run->record.name, run_id);
+}
+
+MainWindow::Page MainWindow::current_page() const {
+  return static_cast<Page>(sidebar_ ? sidebar_->currentRow() : 0);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -32,6 +32,9 @@ RunsPage::RunsPage(ProjectSession* session, QWidget* parent)
   buttons->addWidget(launch_button);
   buttons->addWidget(stop_);
   buttons->addWidget(resume_);
+  copy_ = new QPushButton(tr("Copy to new run"));
+  copy_->setToolTip(tr("Open the run's config in the New run page, to change and launch as a new run"));
+  buttons->addWidget(copy_);
   buttons->addStretch();
   compare_ = new QComboBox;
   compare_->setMinimumWidth(180);
@@ -77,6 +80,7 @@ RunsPage::RunsPage(ProjectSession* session, QWidget* parent)
   });
   connect(resume_, &QPushButton::clicked, this,
           [this] { session_->resume_train(selected_run(), [this](const QString& e) { show_message(e, true); }); });
+  connect(copy_, &QPushButton::clicked, this, [this] { Q_EMIT copy_to_new_run(selected_run()); });
   connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, &RunsPage::refresh_details);
   connect(session_, &ProjectSession::job_added, this, [this] { show_message({}, false); });  // it started
   connect(compare_, &QComboBox::currentIndexChanged, this, &RunsPage::refresh_details);
@@ -136,6 +140,7 @@ void RunsPage::refresh_details() {
   resume_->setEnabled(
       run && run->record.kind == "train" &&
       (run->shown == RunState::Stopped || run->shown == RunState::Crashed || run->shown == RunState::Failed));
+  copy_->setEnabled(run && run->record.kind == "train" && !run->record.config_json.empty());
   if (!run) {
     details_->clear();
     return;

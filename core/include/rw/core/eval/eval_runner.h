@@ -16,22 +16,12 @@
 #include "rw/core/chat/chat_format.h"
 #include "rw/core/model/text_generator.h"
 #include "rw/core/store/run_store.h"
+#include "rw/core/tasks/eval_items.h"
 
 namespace rw::core {
 
 class ProgressReporter;
 class Tokenizer;
-
-/// The texts a suite reads, loaded once.
-struct EvalTexts {
-  std::string haystack;       ///< NIAH haystack and RULER essay
-  std::string haystack_name;  ///< "ropewalk-lighthouse-cc0", "file:<name>", "corpus:<name>"
-  std::vector<std::string> ppl_documents;
-};
-
-/// Reads the suite's haystack (file, project corpus through `project_db`, or the built-in text) and ppl
-/// texts. Error naming the file or corpus when missing or empty, or a corpus without a project store.
-EvalTexts load_eval_texts(const EvalSuite& suite, Database* project_db);
 
 /// The model under test. `generator` and `tokenizer` are needed by niah/passkey/ruler, `model` by ppl.
 struct EvalTarget {
@@ -40,9 +30,6 @@ struct EvalTarget {
   ChatFormat format = ChatFormat::Completion;
   LlamaForCausalLM* model = nullptr;
 };
-
-/// Resolves a suite's prompt_format setting: "auto" = detect_chat_format(model_dir) or completion.
-ChatFormat resolve_prompt_format(std::string_view setting, const std::filesystem::path& model_dir);
 
 struct EvalRunOptions {
   RunStore* store = nullptr;  ///< null: nothing stored, nothing skipped (results only)

@@ -1,6 +1,6 @@
 // MemoryBar: a training step's estimated memory as one stacked horizontal bar (weights, gradients, optimizer,
 // activations, logits; core memory_estimate.h), with a legend, the total, and the memory it must fit in
-// when that is known (this machine's RAM for CPU training), marked as a line over the bar.
+// when that is known (this machine's RAM for CPU training), marked as a red line where the total exceeds it.
 #pragma once
 #include <QWidget>
 #include <optional>

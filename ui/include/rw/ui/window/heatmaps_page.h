@@ -1,7 +1,7 @@
 // HeatmapsPage: NIAH heatmaps of the project's runs, filled in live as eval cells arrive: a run, a task and
 // a checkpoint (slider; it follows the newest checkpoint until moved), the heatmap (its grid is every
 // length and depth the run's evals of that task use, so unscored entries show hatched), the scored outputs
-// behind an entry on click, and export to PNG/SVG/PDF through the core renderer.
+// behind an entry on click (its output and the rebuilt prompt with the needle highlighted), and export to PNG/SVG/PDF through the core renderer.
 #pragma once
 #include <QWidget>
 #include <optional>
@@ -15,7 +15,9 @@ class QLabel;
 
 namespace rw::ui {
 
+class CellPromptDialog;
 class HeatmapView;
+class StoreReader;
 class ProjectSession;
 
 class HeatmapsPage : public QWidget {
@@ -25,7 +27,10 @@ class HeatmapsPage : public QWidget {
   HeatmapView* view() const { return view_; }
   /// Shows a run (and its first task, newest checkpoint).
   void show_run(std::int64_t run_id);
-  /// The outputs behind an entry, as the click dialog shows them.
+  /// What a click on an entry opens: the scored cell with its output and the rebuilt prompt (nullptr when the
+  /// entry has no cell at the shown checkpoint).
+  CellPromptDialog* open_cell(std::int64_t length, double depth);
+  /// The outputs behind an entry (an entry without a cell says "not scored yet").
   QString entry_details(std::int64_t length, double depth) const;
 
  private:
@@ -37,6 +42,7 @@ class HeatmapsPage : public QWidget {
   const RunData* current_run() const;
 
   ProjectSession* session_;
+  StoreReader* reader_;
   QComboBox* run_;
   QComboBox* task_;
   QSlider* step_;

@@ -37,6 +37,9 @@ class LaunchPage : public QWidget {
 
   /// Fills the form from a config (what "Open config…" does after reading the file).
   void set_config(const rw::core::RunConfig& config);
+  /// Fills the form from a stored run's config, under a new name (`name`-copy); false with the reason shown
+  /// when that config no longer parses.
+  bool copy_run(const std::string& config_json, const std::string& name, std::int64_t run_id);
   /// The form as a run config, before any checking.
   rw::core::RunConfig form_config() const;
   /// Where Save writes: <project>/configs/<name>.run.json.
@@ -62,6 +65,7 @@ class LaunchPage : public QWidget {
   QLineEdit* name_edit() const { return name_; }
   QLineEdit* lr_edit() const { return lr_; }
   QString model_facts() const;
+  QPushButton* explain_button() const { return explain_; }
 
  Q_SIGNALS:
   /// A run was started (the window shows the runs list).

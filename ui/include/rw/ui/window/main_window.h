@@ -40,6 +40,9 @@ class MainWindow : public QMainWindow {
   void close_project(JobsOnClose jobs = JobsOnClose::Detach);
   ProjectSession* session() const { return session_.get(); }
   void show_page(Page page);
+  Page current_page() const;
+  /// The run's config in the New run page (the Runs page's "Copy to new run"); false when it is not a training run.
+  bool copy_run_to_launcher(std::int64_t run_id);
   CorpusPage* corpus_page() const { return corpus_page_; }
   RunsPage* runs_page() const { return runs_page_; }
   LaunchPage* launch_page() const { return launch_page_; }

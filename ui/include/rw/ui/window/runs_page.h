@@ -1,6 +1,7 @@
 // RunsPage: the runs list with live states, the selected run's config, events and failure reason, and the
 // actions on runs: start one from a run config file (checked with the trainer's parser first), Stop, and
-// Resume for a stopped, failed or crashed training run; the config as a diff against another run's.
+// Resume for a stopped, failed or crashed training run; Copy to new run (its config into the New run page);
+// the config as a diff against another run's.
 #pragma once
 #include <QWidget>
 
@@ -28,11 +29,16 @@ class RunsPage : public QWidget {
   /// Selects the run's row.
   void select_run(std::int64_t run_id);
   QPushButton* resume_button() const { return resume_; }
+  QPushButton* copy_button() const { return copy_; }
   QPushButton* stop_button() const { return stop_; }
   QString message() const;
   /// Shows the selected run's config as a diff against this run's (0: the config itself).
   void compare_with(std::int64_t run_id);
   QString details_text() const;
+
+ Q_SIGNALS:
+  /// "Copy to new run": the selected training run's config, for the New run page.
+  void copy_to_new_run(std::int64_t run_id);
 
  private:
   std::int64_t selected_run() const;
@@ -45,6 +51,7 @@ class RunsPage : public QWidget {
   QPlainTextEdit* details_;
   QPushButton* stop_;
   QPushButton* resume_;
+  QPushButton* copy_;
   QLabel* message_;
   QComboBox* compare_;
   bool picked_ = false;  // a row was selected once (then the user's choice stands)
