@@ -4,9 +4,11 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QThread>
 #include <QTimer>
 #include <iostream>
 
+#include "rw/ui/process/project_session.h"
 #include "rw/ui/window/main_window.h"
 
 namespace {
@@ -15,13 +17,25 @@ void save_pages(rw::ui::MainWindow& window, const QString& dir) {
   using Page = rw::ui::MainWindow::Page;
   const std::pair<Page, const char*> pages[] = {{Page::Corpus, "corpus"},
                                                 {Page::Runs, "runs"},
+                                                {Page::NewRun, "new-run"},
                                                 {Page::Charts, "charts"},
                                                 {Page::Heatmaps, "heatmaps"},
                                                 {Page::Rope, "rope"}};
   QDir().mkpath(dir);
+  // The New run page shows the newest training run's config, as "Copy to new run" would.
+  if (window.session()) {
+    std::int64_t newest = 0;
+    for (const rw::ui::RunData* run : window.session()->feed().runs())
+      if (run->record.kind == "train") newest = std::max(newest, run->record.id);
+    if (newest > 0) window.copy_run_to_launcher(newest);
+  }
   for (const auto& [page, name] : pages) {
     window.show_page(page);
-    QApplication::processEvents();
+    // Let the page's off-thread reads (model facts, store check) answer before the picture.
+    for (int i = 0; i < 20; ++i) {
+      QApplication::processEvents();
+      QThread::msleep(25);
+    }
     const QString path = QDir(dir).filePath(QStringLiteral("%1.png").arg(QLatin1String(name)));
     if (!window.grab().save(path)) std::cerr << "ropewalk: cannot write " << path.toStdString() << "\n";
   }

@@ -23,7 +23,7 @@ python3 "$repo/tools/demo/make_needle_sft.py" "$work/long.jsonl" --samples 8000 
 "$cli" train "$project" "$repo/resources/demo/extend-1024.run.json" --progress none > /dev/null
 shots="$work/shots"
 QT_QPA_PLATFORM=offscreen "$gui" "$project" --screenshots "$shots"
-for page in corpus runs charts heatmaps rope; do
+for page in corpus runs new-run charts heatmaps rope; do
   cp "$shots/$page.png" "$repo/docs/images/workbench-$page.png"
 done
-echo "workbench_screenshots: docs/images/workbench-{corpus,runs,charts,heatmaps,rope}.png"
+echo "workbench_screenshots: docs/images/workbench-{corpus,runs,new-run,charts,heatmaps,rope}.png"
