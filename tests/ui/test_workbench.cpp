@@ -119,6 +119,13 @@ class TestWorkbench : public QObject {
     QCOMPARE(heatmap->lengths, (std::vector<std::int64_t>{40, 56}));
     QVERIFY(heatmap->missing().empty());
     QVERIFY(window.heatmaps_page()->entry_details(40, 0.0).contains("score"));
+    // Against the first checkpoint the view shows the change, entry by entry.
+    QVERIFY(window.heatmaps_page()->compare_with(run, 10));
+    QCOMPARE(window.heatmaps_page()->view()->data()->baseline, std::string("step 10"));
+    QVERIFY(window.heatmaps_page()->view()->entry_text(0, 0).contains("against step 10"));
+    rw::test::save_screenshot(window, QStringLiteral("workbench-heatmap-diff.png"));
+    QVERIFY(window.heatmaps_page()->compare_with(0, 0));
+    QVERIFY(window.heatmaps_page()->view()->data()->baseline.empty());
     // A click opens the cell: its output, and the prompt rebuilt from the run's suite and checkpoint
     // tokenizer, exactly as scored (hash checked), with the needle highlighted.
     auto* cell = window.heatmaps_page()->open_cell(56, 0.5);

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <set>
 
 #include "rw/core/util/error.h"
 
@@ -33,6 +34,62 @@ Rgb8 niah_colormap(double score) {
   if (std::isnan(score)) return kHeatmapMissingColor;
   const double t = std::clamp(score, 0.0, 1.0);
   return t <= 0.5 ? lerp(kRed, kYellow, t / 0.5) : lerp(kYellow, kGreen, (t - 0.5) / 0.5);
+}
+
+Rgb8 diff_colormap(double change) {
+  if (std::isnan(change)) return kHeatmapMissingColor;
+  constexpr Rgb8 kUnchanged = rgb_from_hex(0xD9D9D9);
+  const double t = std::clamp(change, -1.0, 1.0);
+  return t <= 0 ? lerp(kRed, kUnchanged, t + 1.0) : lerp(kUnchanged, kGreen, t);
+}
+
+HeatmapScale heatmap_scale(const HeatmapData& data) {
+  if (data.baseline.empty()) return {0, 1, {{0, "0.0"}, {0.5, "0.5"}, {1, "1.0"}}, "Score"};
+  return {-1, 1, {{-1, "-1.0"}, {0, "0.0"}, {1, "+1.0"}}, "Change"};
+}
+
+Rgb8 heatmap_color(const HeatmapData& data, double value) {
+  return data.baseline.empty() ? niah_colormap(value) : diff_colormap(value);
+}
+
+HeatmapData diff_heatmap(const HeatmapData& after, const HeatmapData& before, const std::string& baseline) {
+  if (after.task != before.task)
+    fail("heatmap diff: task {} cannot be compared with task {}", after.task, before.task);
+  HeatmapData out;
+  out.task = after.task;
+  out.checkpoint_step = after.checkpoint_step;
+  out.model = after.model;
+  out.tokenizer = after.tokenizer;
+  out.baseline = baseline;
+  std::set<std::int64_t> lengths(after.lengths.begin(), after.lengths.end());
+  lengths.insert(before.lengths.begin(), before.lengths.end());
+  out.lengths.assign(lengths.begin(), lengths.end());
+  for (const auto* d : {&after, &before})
+    for (double depth : d->depths)
+      if (std::none_of(out.depths.begin(), out.depths.end(), [&](double x) { return std::abs(x - depth) <= 1e-6; }))
+        out.depths.push_back(depth);
+  std::sort(out.depths.begin(), out.depths.end());
+  // The entry of `d` at (length, depth), or NaN where it has none.
+  const auto value = [](const HeatmapData& d, std::int64_t length, double depth) {
+    const auto col = std::find(d.lengths.begin(), d.lengths.end(), length);
+    const auto row = std::find_if(d.depths.begin(), d.depths.end(), [&](double x) { return std::abs(x - depth) <= 1e-6; });
+    if (col == d.lengths.end() || row == d.depths.end()) return std::numeric_limits<double>::quiet_NaN();
+    const auto r = static_cast<size_t>(row - d.depths.begin()), c = static_cast<size_t>(col - d.lengths.begin());
+    return d.present(r, c) ? d.mean(r, c) : std::numeric_limits<double>::quiet_NaN();
+  };
+  double total = 0;
+  std::int64_t present = 0;
+  for (double depth : out.depths) {
+    for (std::int64_t length : out.lengths) {
+      const double change = value(after, length, depth) - value(before, length, depth);
+      out.means.push_back(change);
+      out.counts.push_back(std::isnan(change) ? 0 : 1);
+      if (!std::isnan(change)) total += change, ++present;
+    }
+  }
+  out.average = present > 0 ? total / static_cast<double>(present) : std::numeric_limits<double>::quiet_NaN();
+  out.cell_count = after.cell_count + before.cell_count;
+  return out;
 }
 
 std::string format_context_length(std::int64_t tokens) {

@@ -241,9 +241,10 @@ HeatmapGeometry draw(cairo_t* cr, const HeatmapData& data, const HeatmapStyle& s
   const TextExtent digits = paint.measure("0123456789", tick_size);
   const TextExtent axis_font = paint.measure("Ag", axis_size);
   const double axis_line = axis_font.ascender + axis_font.descender;
-  const std::vector<std::string> bar_labels = {"0.0", "0.5", "1.0"};
+  const HeatmapScale scale_def = heatmap_scale(data);
   double bar_label_w = 0;
-  for (const auto& l : bar_labels) bar_label_w = std::max(bar_label_w, paint.measure(l, tick_size).width);
+  for (const auto& [value, label] : scale_def.ticks)
+    bar_label_w = std::max(bar_label_w, paint.measure(label, tick_size).width);
 
   const size_t missing = data.missing().size();
   const std::string missing_note =
@@ -251,8 +252,11 @@ HeatmapGeometry draw(cairo_t* cr, const HeatmapData& data, const HeatmapStyle& s
   const std::vector<std::pair<std::string, double>> title_lines = {
       {main_title(data), title_size},
       {valid_utf8(task_title(data.task)), subtitle_size},
-      {valid_utf8(fmt::format("task {} · checkpoint step {} · Average score: {:.2f}{}", data.task, data.checkpoint_step,
-                              data.average, missing_note)),
+      {valid_utf8(data.baseline.empty()
+                      ? fmt::format("task {} · checkpoint step {} · Average score: {:.2f}{}", data.task,
+                                    data.checkpoint_step, data.average, missing_note)
+                      : fmt::format("task {} · step {} against {} · Average change: {:+.2f}{}", data.task,
+                                    data.checkpoint_step, data.baseline, data.average, missing_note)),
        info_size}};
   double top = margin;
   for (const auto& [text, size] : title_lines) top += size * 1.45;
@@ -285,7 +289,7 @@ HeatmapGeometry draw(cairo_t* cr, const HeatmapData& data, const HeatmapStyle& s
       const int x0 = geometry.x_edges[c], x1 = geometry.x_edges[c + 1];
       const int y0 = geometry.y_edges[r], y1 = geometry.y_edges[r + 1];
       paint.fill_rect(x0, y0, x1 - x0, y1 - y0,
-                      data.present(r, c) ? niah_colormap(data.mean(r, c)) : kHeatmapMissingColor);
+                      data.present(r, c) ? heatmap_color(data, data.mean(r, c)) : kHeatmapMissingColor);
       if (!data.present(r, c)) hatch_cell(cr, x0, y0, x1, y1, pitch, line);
     }
   }
@@ -330,9 +334,10 @@ HeatmapGeometry draw(cairo_t* cr, const HeatmapData& data, const HeatmapStyle& s
   const int bx0 = px1 + static_cast<int>(std::lround(bar_gap));
   const int bx1 = bx0 + static_cast<int>(std::lround(bar_w));
   PatternPtr scale(cairo_pattern_create_linear(0, py1, 0, py0));
-  for (double stop : {0.0, 0.5, 1.0}) {
-    const Rgb8 c = niah_colormap(stop);  // cairo_pattern_add_color_stop_rgb has no Rgb8 form
-    cairo_pattern_add_color_stop_rgb(scale.get(), stop, c.r / 255.0, c.g / 255.0, c.b / 255.0);
+  const auto bar_position = [&](double value) { return (value - scale_def.low) / (scale_def.high - scale_def.low); };
+  for (const auto& [value, label] : scale_def.ticks) {
+    const Rgb8 c = heatmap_color(data, value);  // cairo_pattern_add_color_stop_rgb has no Rgb8 form
+    cairo_pattern_add_color_stop_rgb(scale.get(), bar_position(value), c.r / 255.0, c.g / 255.0, c.b / 255.0);
   }
   cairo_set_source(cr, scale.get());
   cairo_rectangle(cr, bx0, py0, bx1 - bx0, py1 - py0);
@@ -341,13 +346,12 @@ HeatmapGeometry draw(cairo_t* cr, const HeatmapData& data, const HeatmapStyle& s
   paint.set_color(kGrid);
   cairo_set_line_width(cr, 1);
   cairo_stroke(cr);
-  for (size_t i = 0; i < bar_labels.size(); ++i) {
-    const double value = 0.5 * static_cast<double>(i);
-    const double y = std::min(py1 - line, std::round(py1 - value * (py1 - py0)));
+  for (const auto& [value, label] : scale_def.ticks) {
+    const double y = std::min(py1 - line, std::round(py1 - bar_position(value) * (py1 - py0)));
     paint.fill_rect(bx1 + 1, y, tick, line, kInk);
-    paint.text(bar_labels[i], bx1 + 1 + tick + 6 * s, y + 0.5 * line + digits.ink_top / 2, tick_size, kInk);
+    paint.text(label, bx1 + 1 + tick + 6 * s, y + 0.5 * line + digits.ink_top / 2, tick_size, kInk);
   }
-  paint.vertical_text("Score", bx1 + 1 + tick + 6 * s + bar_label_w + 14 * s, (py0 + py1) / 2.0, axis_size, kInk);
+  paint.vertical_text(scale_def.title, bx1 + 1 + tick + 6 * s + bar_label_w + 14 * s, (py0 + py1) / 2.0, axis_size, kInk);
 
   // ---- title block, centred over the grid; shrunk to fit when a model name is long ----
   double baseline = margin;

@@ -33,6 +33,41 @@ class TestHeatmapData : public QObject {
     QCOMPARE(niah_colormap(std::numeric_limits<double>::quiet_NaN()), rw::core::kHeatmapMissingColor);
   }
 
+  void diffScaleStops() {
+    using rw::core::diff_colormap;
+    QCOMPARE(hex(diff_colormap(-1.0)), QString("#F0496E"));  // got worse: the score scale's red
+    QCOMPARE(hex(diff_colormap(0.0)), QString("#D9D9D9"));   // unchanged
+    QCOMPARE(hex(diff_colormap(1.0)), QString("#0CD79F"));   // got better: its green
+    QCOMPARE(diff_colormap(-5.0), diff_colormap(-1.0));
+    QCOMPARE(diff_colormap(std::numeric_limits<double>::quiet_NaN()), rw::core::kHeatmapMissingColor);
+  }
+
+  void diffAgainstABaseline() {
+    // before: 256 and 1024 at depths 0 and 1; after: 1024 and 4096 (one entry unscored). The diff covers the
+    // union and has a value only where both have one.
+    const auto before = rw::core::make_heatmap_data(
+        {eval_cell(256, 0.0, 1.0, 10), eval_cell(256, 1.0, 1.0, 10), eval_cell(1024, 0.0, 0.0, 10),
+         eval_cell(1024, 1.0, 0.5, 10)});
+    const auto after = rw::core::make_heatmap_data(
+        {eval_cell(1024, 0.0, 1.0, 50), eval_cell(1024, 1.0, 0.25, 50), eval_cell(4096, 0.0, 0.0, 50)},
+        {.lengths = {1024, 4096}, .depths = {0.0, 1.0}});
+    const auto diff = rw::core::diff_heatmap(after, before, "step 10");
+    QCOMPARE(diff.baseline, std::string("step 10"));
+    QCOMPARE(diff.checkpoint_step, std::int64_t{50});
+    QCOMPARE(diff.lengths, (std::vector<std::int64_t>{256, 1024, 4096}));
+    QCOMPARE(diff.depths, (std::vector<double>{0.0, 1.0}));
+    QVERIFY(!diff.present(0, 0) && !diff.present(0, 2) && !diff.present(1, 2));
+    QCOMPARE(diff.mean(0, 1), 1.0);    // 0 -> 1 at 1024, depth 0
+    QCOMPARE(diff.mean(1, 1), -0.25);  // 0.5 -> 0.25
+    QCOMPARE(diff.average, 0.375);
+    QCOMPARE(rw::core::heatmap_scale(diff).title, std::string("Change"));
+    QCOMPARE(rw::core::heatmap_color(diff, -1.0), rw::core::diff_colormap(-1.0));
+    QCOMPARE(rw::core::heatmap_color(after, 0.0), rw::core::niah_colormap(0.0));
+    QVERIFY(rw::test::error_of([&] {
+              rw::core::diff_heatmap(after, rw::core::make_heatmap_data({eval_cell(256, 0.0, 1.0, 10, "passkey")}), "x");
+            }).contains("task niah cannot be compared with task passkey"));
+  }
+
   void contextLengthLabels() {
     using rw::core::format_context_length;
     QCOMPARE(format_context_length(256), std::string("256"));

@@ -173,6 +173,21 @@ class TestHeatmapRender : public QObject {
     QCOMPARE(hex(image.at(image.width - 1, image.height - 1)), QString("#FFFFFF"));
   }
 
+  void diffUsesTheChangeScale() {
+    const auto before = rw::core::make_heatmap_data({eval_cell(256, 0.0, 1.0, 10), eval_cell(512, 0.0, 1.0, 10)});
+    const auto after = rw::core::make_heatmap_data({eval_cell(256, 0.0, 0.0, 20), eval_cell(512, 0.0, 1.0, 20)});
+    const auto diff = rw::core::diff_heatmap(after, before, "step 10");
+    const auto rendered = rw::core::render_heatmap(diff, HeatmapFormat::Png);
+    rw::core::write_file_atomic(scratch("diff.png"), rendered.bytes);
+    const Decoded image = decode(scratch("diff.png"));
+    const auto& g = rendered.geometry;
+    const auto centre = [&](size_t col) {
+      return image.at((g.x_edges[col] + g.x_edges[col + 1]) / 2, (g.y_edges[0] + g.y_edges[1]) / 2);
+    };
+    QCOMPARE(hex(centre(0)), hex(rw::core::diff_colormap(-1.0)));  // 1 -> 0: the worst change
+    QCOMPARE(hex(centre(1)), hex(rw::core::diff_colormap(0.0)));   // unchanged
+  }
+
   void svgRendersBackWithRsvg() {
     const QString rsvg = QStandardPaths::findExecutable("rsvg-convert");
     if (rsvg.isEmpty()) QSKIP("rsvg-convert is not installed (Debian librsvg2-bin): cannot render the SVG back");

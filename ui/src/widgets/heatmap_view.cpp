@@ -60,6 +60,10 @@ QString HeatmapView::entry_text(size_t row, size_t col) const {
   const auto depth = QString::number(data_->depths[row] * 100, 'g', 4);
   if (!data_->present(row, col)) return tr("%1 tokens, depth %2%: not scored yet").arg(length, depth);
   const auto count = data_->counts[row * data_->lengths.size() + col];
+  if (!data_->baseline.empty()) {
+    return tr("%1 tokens, depth %2%: change %3 against %4")
+        .arg(length, depth, QString::asprintf("%+.2f", data_->mean(row, col)), QString::fromStdString(data_->baseline));
+  }
   return tr("%1 tokens, depth %2%: score %3 (%4 %5)")
       .arg(length, depth, QString::number(data_->mean(row, col), 'f', 2), QString::number(count),
            count == 1 ? tr("trial") : tr("trials"));
@@ -79,7 +83,7 @@ void HeatmapView::paintEvent(QPaintEvent*) {
     for (size_t col = 0; col < d.lengths.size(); ++col) {
       const QRect r = entry_rect(row, col);
       if (d.present(row, col)) {
-        p.fillRect(r, to_qcolor(rw::core::niah_colormap(d.mean(row, col))));
+        p.fillRect(r, to_qcolor(rw::core::heatmap_color(d, d.mean(row, col))));
       } else {
         p.fillRect(r, missing);
         p.fillRect(r, QBrush(QColor(0xB0, 0xB0, 0xB0), Qt::BDiagPattern));
@@ -128,10 +132,17 @@ void HeatmapView::paintEvent(QPaintEvent*) {
   // Title: what, which step, the average and how much is still missing.
   const size_t entries = d.lengths.size() * d.depths.size();
   const size_t absent = d.missing().size();
-  QString title = tr("%1 at step %2: average %3")
-                      .arg(QString::fromStdString(d.task))
-                      .arg(d.checkpoint_step)
-                      .arg(std::isnan(d.average) ? QStringLiteral("-") : QString::number(d.average, 'f', 2));
+  const QString average = std::isnan(d.average) ? QStringLiteral("-")
+                          : d.baseline.empty()    ? QString::number(d.average, 'f', 2)
+                                                  : QString::asprintf("%+.2f", d.average);
+  QString title = d.baseline.empty() ? tr("%1 at step %2: average %3")
+                                           .arg(QString::fromStdString(d.task))
+                                           .arg(d.checkpoint_step)
+                                           .arg(average)
+                                     : tr("%1 at step %2 against %3: average change %4")
+                                           .arg(QString::fromStdString(d.task))
+                                           .arg(d.checkpoint_step)
+                                           .arg(QString::fromStdString(d.baseline), average);
   if (absent > 0) title += tr(" (%1 of %2 not scored yet)").arg(absent).arg(entries);
   QFont bold = font();
   bold.setBold(true);
@@ -141,16 +152,18 @@ void HeatmapView::paintEvent(QPaintEvent*) {
 
   // Colour bar, 0 at the bottom.
   const QRect bar(grid_rect().right() + 14, grid_rect().top(), kBarWidth, grid_rect().height());
+  const rw::core::HeatmapScale scale = rw::core::heatmap_scale(d);
+  const auto fraction = [&](double value) { return (value - scale.low) / (scale.high - scale.low); };
   for (int y = 0; y < bar.height(); ++y) {
-    const double score = 1.0 - static_cast<double>(y) / std::max(1, bar.height() - 1);
-    p.setPen(to_qcolor(rw::core::niah_colormap(score)));
+    const double t = 1.0 - static_cast<double>(y) / std::max(1, bar.height() - 1);
+    p.setPen(to_qcolor(rw::core::heatmap_color(d, scale.low + t * (scale.high - scale.low))));
     p.drawLine(bar.left(), bar.top() + y, bar.right(), bar.top() + y);
   }
   p.setPen(text);
-  for (const double score : {0.0, 0.5, 1.0}) {
-    const int y = bar.bottom() - static_cast<int>(std::lround(score * (bar.height() - 1)));
+  for (const auto& [value, label] : scale.ticks) {
+    const int y = bar.bottom() - static_cast<int>(std::lround(fraction(value) * (bar.height() - 1)));
     p.drawText(QRect(bar.right() + 4, y - fm.height() / 2, 40, fm.height()), Qt::AlignLeft | Qt::AlignVCenter,
-               QString::number(score, 'g', 2));
+               QString::fromStdString(label));
   }
 }
 

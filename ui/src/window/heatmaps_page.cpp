@@ -64,6 +64,11 @@ HeatmapsPage::HeatmapsPage(ProjectSession* session, QWidget* parent)
   controls->addWidget(new QLabel(tr("Checkpoint")));
   controls->addWidget(step_, 1);
   controls->addWidget(step_label_);
+  compare_ = new QComboBox;
+  compare_->setMinimumWidth(170);
+  compare_->setToolTip(tr("Show the change against another checkpoint of this run, or another run's newest"));
+  controls->addWidget(new QLabel(tr("against")));
+  controls->addWidget(compare_);
   controls->addWidget(export_button);
   layout->addLayout(controls);
   layout->addWidget(view_, 1);
@@ -78,8 +83,9 @@ HeatmapsPage::HeatmapsPage(ProjectSession* session, QWidget* parent)
   });
   connect(step_, &QSlider::valueChanged, this, [this](int value) {
     follow_newest_ = value == step_->maximum();
-    redraw();
+    refresh_compare();
   });
+  connect(compare_, &QComboBox::currentIndexChanged, this, &HeatmapsPage::redraw);
   connect(export_button, &QPushButton::clicked, this, &HeatmapsPage::export_image);
   connect(view_, &HeatmapView::entry_clicked, this, [this](std::int64_t length, double depth) {
     if (open_cell(length, depth)) return;
@@ -155,7 +161,52 @@ void HeatmapsPage::refresh_steps() {
     const auto it = std::find(steps_.begin(), steps_.end(), shown);
     step_->setValue(follow_newest_ || it == steps_.end() ? step_->maximum() : static_cast<int>(it - steps_.begin()));
   }
+  refresh_compare();
+}
+
+namespace {
+/// A baseline as the compare box stores it: run id and step.
+QVariant baseline_key(std::int64_t run_id, std::int64_t step) {
+  return QStringLiteral("%1:%2").arg(run_id).arg(step);
+}
+std::pair<std::int64_t, std::int64_t> baseline_of(const QVariant& key) {
+  const QStringList parts = key.toString().split(QLatin1Char(':'));
+  if (parts.size() != 2) return {0, 0};
+  return {parts[0].toLongLong(), parts[1].toLongLong()};
+}
+}  // namespace
+
+void HeatmapsPage::refresh_compare() {
+  const RunData* run = current_run();
+  const std::string task = task_->currentText().toStdString();
+  const std::int64_t shown = steps_.empty() ? -1 : steps_[static_cast<size_t>(step_->value())];
+  {
+    const QSignalBlocker block(compare_);
+    const QVariant kept = compare_->currentData();
+    compare_->clear();
+    compare_->addItem(tr("(nothing)"), baseline_key(0, 0));
+    if (run) {
+      for (const std::int64_t step : steps_)
+        if (step != shown) compare_->addItem(tr("step %1").arg(step), baseline_key(run->record.id, step));
+      for (const RunData* other : session_->feed().runs()) {
+        if (other == run) continue;
+        std::int64_t newest = -1;
+        for (const auto& cell : other->cells)
+          if (cell.task == task) newest = std::max(newest, cell.checkpoint_step);
+        if (newest >= 0)
+          compare_->addItem(tr("%1 #%2, step %3").arg(QString::fromStdString(other->record.name)).arg(other->record.id).arg(newest),
+                            baseline_key(other->record.id, newest));
+      }
+    }
+    compare_->setCurrentIndex(std::max(0, compare_->findData(kept)));
+  }
   redraw();
+}
+
+bool HeatmapsPage::compare_with(std::int64_t run_id, std::int64_t step) {
+  const int index = compare_->findData(baseline_key(run_id, step));
+  compare_->setCurrentIndex(std::max(0, index));
+  return run_id == 0 || index >= 0;
 }
 
 void HeatmapsPage::redraw() {
@@ -169,7 +220,19 @@ void HeatmapsPage::redraw() {
   }
   const std::int64_t step = steps_[static_cast<size_t>(step_->value())];
   step_label_->setText(tr("step %1").arg(step));
-  view_->set_data(run_heatmap(*run, task_->currentText().toStdString(), step));
+  const std::string task = task_->currentText().toStdString();
+  auto data = run_heatmap(*run, task, step);
+  const auto [base_run, base_step] = baseline_of(compare_->currentData());
+  const RunData* other = base_run > 0 ? session_->feed().run(base_run) : nullptr;
+  if (data && other) {
+    if (const auto before = run_heatmap(*other, task, base_step)) {
+      const std::string label = other == run ? "step " + std::to_string(base_step)
+                                             : other->record.name + " #" + std::to_string(other->record.id) +
+                                                   " step " + std::to_string(base_step);
+      data = rw::core::diff_heatmap(*data, *before, label);
+    }
+  }
+  view_->set_data(std::move(data));
 }
 
 CellPromptDialog* HeatmapsPage::open_cell(std::int64_t length, double depth) {

@@ -29,6 +29,9 @@ constexpr Rgb8 rgb_from_hex(std::uint32_t hex) {
 /// nearest; scores outside [0, 1] are clamped. NaN gives kHeatmapMissingColor.
 Rgb8 niah_colormap(double score);
 inline constexpr Rgb8 kHeatmapMissingColor = rgb_from_hex(0xF2F2F2);
+/// Changes as colours, for a heatmap diff: linear between the score scale's red (-1, got worse), a light
+/// grey #D9D9D9 (0, unchanged; apart from the missing colour) and its green (+1, got better); clamped.
+Rgb8 diff_colormap(double change);
 
 /// Mean score per (depth, length) over cells that share one task and checkpoint step.
 struct HeatmapData {
@@ -36,6 +39,8 @@ struct HeatmapData {
   std::int64_t checkpoint_step = 0;
   std::string model;                  // shown in the title; the caller sets it
   std::string tokenizer;              // shown on the x axis ("Context length (tokens, <tokenizer>)"); may be empty
+  /// Set for a difference (diff_heatmap): what the means are changes against, e.g. "step 100".
+  std::string baseline;
   std::vector<std::int64_t> lengths;  // columns, ascending
   std::vector<double> depths;         // rows, ascending in 0..1; row 0 (depth 0) is drawn at the top
   std::vector<double> means;          // [row * lengths.size() + col]; NaN where no cell was scored
@@ -48,6 +53,21 @@ struct HeatmapData {
   /// (length, depth) of every grid entry without a scored cell, row by row.
   std::vector<std::pair<std::int64_t, double>> missing() const;
 };
+
+/// The colour scale of a heatmap: scores 0..1 (niah_colormap), or changes -1..+1 for a diff (diff_colormap).
+struct HeatmapScale {
+  double low = 0, high = 1;
+  std::vector<std::pair<double, std::string>> ticks;  // value and label, low to high
+  std::string title;                                  // "Score" or "Change"
+};
+HeatmapScale heatmap_scale(const HeatmapData& data);
+/// The colour of a value under the data's scale.
+Rgb8 heatmap_color(const HeatmapData& data, double value);
+
+/// `after` minus `before`, entry by entry, over the union of their grids: present where both have a score;
+/// `baseline` names `before` (e.g. "step 100", "run base-model #2"). Task and step are `after`'s; the
+/// average is the mean change. Error when the tasks differ.
+HeatmapData diff_heatmap(const HeatmapData& after, const HeatmapData& before, const std::string& baseline);
 
 /// Columns and rows a heatmap has even where no cell was scored yet (the eval's own grid), so a partial
 /// eval shows its unscored entries as missing instead of a smaller complete-looking grid.

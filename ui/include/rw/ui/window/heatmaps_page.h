@@ -1,5 +1,6 @@
 // HeatmapsPage: NIAH heatmaps of the project's runs, filled in live as eval cells arrive: a run, a task and
-// a checkpoint (slider; it follows the newest checkpoint until moved), the heatmap (its grid is every
+// a checkpoint (slider; it follows the newest checkpoint until moved), optionally a baseline to show the
+// difference against (another checkpoint of the run, or another run), the heatmap (its grid is every
 // length and depth the run's evals of that task use, so unscored entries show hatched), the scored outputs
 // behind an entry on click (its output and the rebuilt prompt with the needle highlighted), and export to PNG/SVG/PDF through the core renderer.
 #pragma once
@@ -27,6 +28,9 @@ class HeatmapsPage : public QWidget {
   HeatmapView* view() const { return view_; }
   /// Shows a run (and its first task, newest checkpoint).
   void show_run(std::int64_t run_id);
+  /// Shows the heatmap as a difference against another checkpoint of this run or another run's (run 0:
+  /// none). False when that run and step have no cells of the shown task.
+  bool compare_with(std::int64_t run_id, std::int64_t step);
   /// What a click on an entry opens: the scored cell with its output and the rebuilt prompt (nullptr when the
   /// entry has no cell at the shown checkpoint).
   CellPromptDialog* open_cell(std::int64_t length, double depth);
@@ -37,6 +41,7 @@ class HeatmapsPage : public QWidget {
   void refresh_runs();
   void refresh_tasks();
   void refresh_steps();
+  void refresh_compare();
   void redraw();
   void export_image();
   const RunData* current_run() const;
@@ -45,6 +50,7 @@ class HeatmapsPage : public QWidget {
   StoreReader* reader_;
   QComboBox* run_;
   QComboBox* task_;
+  QComboBox* compare_;
   QSlider* step_;
   QLabel* step_label_;
   HeatmapView* view_;
