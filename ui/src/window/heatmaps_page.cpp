@@ -7,6 +7,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSlider>
+#include <QStackedWidget>
 #include <QVBoxLayout>
 #include <cmath>
 #include <set>
@@ -16,11 +17,13 @@
 #include "rw/ui/models/store_reader.h"
 #include "rw/ui/widgets/cell_prompt_dialog.h"
 #include "rw/ui/widgets/heatmap_view.h"
+#include "rw/ui/widgets/perplexity_chart.h"
 
 namespace rw::ui {
 
 namespace {
 constexpr double kDepthTolerance = 1e-6;  // the core's depth quantum
+constexpr const char* kPerplexityTask = "ppl/nll_by_position";
 }
 
 std::optional<rw::core::HeatmapData> run_heatmap(const RunData& run, const std::string& task, std::int64_t step) {
@@ -55,7 +58,7 @@ HeatmapsPage::HeatmapsPage(ProjectSession* session, QWidget* parent)
   step_->setPageStep(1);
   step_label_ = new QLabel;
   step_label_->setMinimumWidth(90);
-  auto* export_button = new QPushButton(tr("Export…"));
+  auto* export_button = export_ = new QPushButton(tr("Export…"));
   export_button->setToolTip(tr("Save this heatmap as PNG, SVG or PDF"));
   controls->addWidget(new QLabel(tr("Run")));
   controls->addWidget(run_);
@@ -71,7 +74,12 @@ HeatmapsPage::HeatmapsPage(ProjectSession* session, QWidget* parent)
   controls->addWidget(compare_);
   controls->addWidget(export_button);
   layout->addLayout(controls);
-  layout->addWidget(view_, 1);
+  // Perplexity cells are a curve per length, not a grid: they get a line chart in the heatmap's place.
+  ppl_ = new PerplexityChart;
+  views_ = new QStackedWidget;
+  views_->addWidget(view_);
+  views_->addWidget(ppl_);
+  layout->addWidget(views_, 1);
 
   connect(run_, &QComboBox::currentIndexChanged, this, [this] {
     follow_newest_ = true;
@@ -135,7 +143,8 @@ void HeatmapsPage::refresh_tasks() {
     task_->clear();
     if (run) {
       std::set<std::string> tasks;
-      for (const auto& cell : run->cells) tasks.insert(cell.task);
+      for (const auto& cell : run->cells)
+        if (cell.task != "ppl/mean_nll") tasks.insert(cell.task);  // the curve's summary, shown in its legend
       for (const auto& task : tasks) task_->addItem(QString::fromStdString(task));
     }
     const int keep = task_->findText(selected);
@@ -203,6 +212,12 @@ void HeatmapsPage::refresh_compare() {
   redraw();
 }
 
+bool HeatmapsPage::show_task(const QString& task) {
+  const int index = task_->findText(task);
+  if (index >= 0) task_->setCurrentIndex(index);
+  return index >= 0;
+}
+
 bool HeatmapsPage::compare_with(std::int64_t run_id, std::int64_t step) {
   const int index = compare_->findData(baseline_key(run_id, step));
   compare_->setCurrentIndex(std::max(0, index));
@@ -221,6 +236,14 @@ void HeatmapsPage::redraw() {
   const std::int64_t step = steps_[static_cast<size_t>(step_->value())];
   step_label_->setText(tr("step %1").arg(step));
   const std::string task = task_->currentText().toStdString();
+  const bool ppl = task == kPerplexityTask;
+  views_->setCurrentWidget(ppl ? static_cast<QWidget*>(ppl_) : view_);
+  compare_->setEnabled(!ppl);
+  export_->setEnabled(!ppl);
+  if (ppl) {
+    ppl_->set_cells(run->cells, step, QStringLiteral("%1 #%2").arg(QString::fromStdString(run->record.name)).arg(run->record.id));
+    return;
+  }
   auto data = run_heatmap(*run, task, step);
   const auto [base_run, base_step] = baseline_of(compare_->currentData());
   const RunData* other = base_run > 0 ? session_->feed().run(base_run) : nullptr;

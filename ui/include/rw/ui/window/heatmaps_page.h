@@ -2,7 +2,7 @@
 // a checkpoint (slider; it follows the newest checkpoint until moved), optionally a baseline to show the
 // difference against (another checkpoint of the run, or another run), the heatmap (its grid is every
 // length and depth the run's evals of that task use, so unscored entries show hatched), the scored outputs
-// behind an entry on click (its output and the rebuilt prompt with the needle highlighted), and export to PNG/SVG/PDF through the core renderer.
+// behind an entry on click; perplexity cells as a line chart of NLL by position instead; (its output and the rebuilt prompt with the needle highlighted), and export to PNG/SVG/PDF through the core renderer.
 #pragma once
 #include <QWidget>
 #include <optional>
@@ -13,11 +13,14 @@
 class QComboBox;
 class QSlider;
 class QLabel;
+class QPushButton;
+class QStackedWidget;
 
 namespace rw::ui {
 
 class CellPromptDialog;
 class HeatmapView;
+class PerplexityChart;
 class StoreReader;
 class ProjectSession;
 
@@ -26,6 +29,9 @@ class HeatmapsPage : public QWidget {
  public:
   explicit HeatmapsPage(ProjectSession* session, QWidget* parent = nullptr);
   HeatmapView* view() const { return view_; }
+  PerplexityChart* perplexity() const { return ppl_; }
+  /// Picks a task of the shown run ("niah", "passkey", "ruler/...", "ppl/nll_by_position"); false if absent.
+  bool show_task(const QString& task);
   /// Shows a run (and its first task, newest checkpoint).
   void show_run(std::int64_t run_id);
   /// Shows the heatmap as a difference against another checkpoint of this run or another run's (run 0:
@@ -54,6 +60,9 @@ class HeatmapsPage : public QWidget {
   QSlider* step_;
   QLabel* step_label_;
   HeatmapView* view_;
+  PerplexityChart* ppl_;
+  QStackedWidget* views_;
+  QPushButton* export_;
   std::vector<std::int64_t> steps_;
   bool follow_newest_ = true;
 };
