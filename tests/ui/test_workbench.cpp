@@ -26,6 +26,7 @@
 #include "rw/ui/window/charts_page.h"
 #include "rw/ui/window/corpus_page.h"
 #include "rw/ui/window/heatmaps_page.h"
+#include "rw/ui/window/import_dialog.h"
 #include "rw/ui/window/main_window.h"
 #include "rw/ui/window/runs_page.h"
 #include "ui_screenshot.h"
@@ -157,7 +158,7 @@ class TestWorkbench : public QObject {
     QVERIFY(window.open_project(project_));
     window.show_page(MainWindow::Page::Corpus);
     auto* page = window.corpus_page();
-    page->import_paths({q(notes)}, QStringLiteral("notes"));
+    page->import({.paths = {q(notes)}, .corpus = QStringLiteral("notes")});
     QTRY_VERIFY_WITH_TIMEOUT(page->report()->text().startsWith("Imported"), 60'000);
     QVERIFY2(page->report()->text().contains("Imported 2 documents") && page->report()->text().contains("blob.bin"),
              qPrintable(page->report()->text()));
@@ -173,6 +174,31 @@ class TestWorkbench : public QObject {
     QVERIFY(page->text()->textCursor().selectedText().contains("lighthouse"));
     window.resize(1200, 800);
     rw::test::save_screenshot(window, QStringLiteral("workbench-corpus.png"));
+
+    // JSONL with its own text field, and a glob that keeps only some files: the options reach the worker.
+    const fs::path feed = scratch_.root / "feed";
+    rw::test::write_bytes(feed / "posts.jsonl", "{\"body\": \"first post about tides\"}\n{\"body\": \"second post\"}\n");
+    rw::test::write_bytes(feed / "skip.txt", "not included\n");
+    page->import({.paths = {q(feed)}, .corpus = QStringLiteral("posts"), .jsonl_field = QStringLiteral("body"),
+                  .include = {QStringLiteral("*.jsonl")}});
+    QCOMPARE(page->report()->text(), QString("Importing into posts…"));  // until this import's worker ends
+    QTRY_VERIFY_WITH_TIMEOUT(page->report()->text().startsWith("Imported"), 60'000);
+    QVERIFY2(page->report()->text().startsWith("Imported 2 documents"), qPrintable(page->report()->text()));
+    QTRY_VERIFY_WITH_TIMEOUT(page->corpora()->findText("posts") >= 0, 10'000);
+    page->corpora()->setCurrentIndex(page->corpora()->findText("posts"));
+    QTRY_COMPARE_WITH_TIMEOUT(page->documents()->rowCount(), 2, 10'000);
+    // The options dialog leaves everything to the project's settings until told otherwise.
+    rw::ui::ImportDialog dialog({q(feed)}, {QStringLiteral("notes"), QStringLiteral("posts")}, QStringLiteral("posts"));
+    dialog.show();
+    const rw::ui::ImportRequest defaults = dialog.request();
+    QCOMPARE(defaults.corpus, QString("posts"));
+    QCOMPARE(defaults.arguments("P"), (QStringList{"corpus", "add", "P", q(feed), "--corpus", "posts"}));
+    rw::test::save_screenshot(dialog, QStringLiteral("workbench-import.png"));
+    dialog.close();
+    // A bad option is the worker's message, shown as the import's failure.
+    page->import({.paths = {q(feed)}, .corpus = QStringLiteral("posts"), .chunk_tokens = 1, .chunk_overlap = 5});
+    QTRY_VERIFY_WITH_TIMEOUT(page->report()->text().startsWith("Import failed"), 60'000);
+    QVERIFY2(page->report()->text().contains("overlap"), qPrintable(page->report()->text()));
   }
 
   void badConfigIsRefusedWithTheParsersMessage() {

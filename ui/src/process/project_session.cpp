@@ -119,16 +119,29 @@ void ProjectSession::launch_train(const QString& config_path, std::function<void
                std::move(error));
 }
 
-void ProjectSession::import_corpus(const QStringList& paths, const QString& corpus,
-                                   std::function<void(QString)> error) {
-  if (paths.isEmpty() || corpus.trimmed().isEmpty()) {
+QStringList ImportRequest::arguments(const QString& project_dir) const {
+  QStringList args{QStringLiteral("corpus"), QStringLiteral("add"), project_dir};
+  args << paths << QStringLiteral("--corpus") << corpus.trimmed();
+  if (repositories) args << QStringLiteral("--repo");
+  if (!jsonl_field.trimmed().isEmpty()) args << QStringLiteral("--jsonl-field") << jsonl_field.trimmed();
+  for (const QString& glob : include) args << QStringLiteral("--include") << glob;
+  for (const QString& glob : exclude) args << QStringLiteral("--exclude") << glob;
+  if (!tokenizer.trimmed().isEmpty()) args << QStringLiteral("--tokenizer") << tokenizer.trimmed();
+  if (chunk_tokens > 0) args << QStringLiteral("--chunk-tokens") << QString::number(chunk_tokens);
+  if (chunk_overlap >= 0) args << QStringLiteral("--chunk-overlap") << QString::number(chunk_overlap);
+  if (max_file_bytes > 0) args << QStringLiteral("--max-file-bytes") << QString::number(max_file_bytes);
+  return args;
+}
+
+void ProjectSession::import_corpus(const ImportRequest& request, std::function<void(QString)> error) {
+  if (request.paths.isEmpty() || request.corpus.trimmed().isEmpty()) {
     if (error) error(tr("choose what to import and a corpus name"));
     return;
   }
-  QStringList args{QStringLiteral("corpus"), QStringLiteral("add"), QString::fromStdString(project_.dir().string())};
-  args << paths << QStringLiteral("--corpus") << corpus.trimmed();
-  queue_worker("import", "import into " + corpus.trimmed().toStdString(), "{}",
-               tr("import run %1 into %2").arg(QStringLiteral("%1"), corpus.trimmed()), args, std::move(error));
+  const QString corpus = request.corpus.trimmed();
+  queue_worker("import", "import into " + corpus.toStdString(), "{}",
+               tr("import run %1 into %2").arg(QStringLiteral("%1"), corpus),
+               request.arguments(QString::fromStdString(project_.dir().string())), std::move(error));
 }
 
 void ProjectSession::resume_train(std::int64_t run_id, std::function<void(QString)> error) {

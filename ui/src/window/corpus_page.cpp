@@ -30,6 +30,7 @@
 #include "rw/core/store/corpus_store.h"
 #include "rw/ui/models/store_reader.h"
 #include "rw/ui/process/project_session.h"
+#include "rw/ui/window/import_dialog.h"
 
 namespace rw::ui {
 
@@ -147,22 +148,21 @@ CorpusPage::CorpusPage(ProjectSession* session, QWidget* parent)
     const QVariantList hit = item->data(Qt::UserRole).toList();
     open_document(hit[0].toLongLong(), hit[1].toLongLong(), hit[2].toLongLong());
   });
-  const auto ask_corpus = [this]() -> QString {
-    bool ok = false;
-    const QString current = corpus_->currentText().isEmpty() ? QStringLiteral("main") : corpus_->currentText();
-    const QString name = QInputDialog::getText(this, tr("Import"), tr("Into corpus (new or existing):"),
-                                               QLineEdit::Normal, current, &ok);
-    return ok ? name : QString();
+  // After the picker, the import options (corpus, repositories, JSONL field, globs, tokenizer, chunking).
+  const auto ask_options = [this](const QStringList& paths) {
+    QStringList names;
+    for (int i = 0; i < corpus_->count(); ++i) names << corpus_->itemText(i);
+    ImportDialog dialog(paths, names, corpus_->currentText().isEmpty() ? QStringLiteral("main") : corpus_->currentText(),
+                        this);
+    if (dialog.exec() == QDialog::Accepted) import(dialog.request());
   };
-  connect(import_folder, &QPushButton::clicked, this, [this, ask_corpus] {
+  connect(import_folder, &QPushButton::clicked, this, [this, ask_options] {
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Folder to import"));
-    if (dir.isEmpty()) return;
-    if (const QString corpus = ask_corpus(); !corpus.isEmpty()) import_paths({dir}, corpus);
+    if (!dir.isEmpty()) ask_options({dir});
   });
-  connect(import_files, &QPushButton::clicked, this, [this, ask_corpus] {
+  connect(import_files, &QPushButton::clicked, this, [this, ask_options] {
     const QStringList files = QFileDialog::getOpenFileNames(this, tr("Files to import"));
-    if (files.isEmpty()) return;
-    if (const QString corpus = ask_corpus(); !corpus.isEmpty()) import_paths(files, corpus);
+    if (!files.isEmpty()) ask_options(files);
   });
   connect(session_, &ProjectSession::job_added, this, [this](WorkerProcess* job) {
     if (job->arguments().value(0) != QStringLiteral("corpus")) return;
@@ -178,11 +178,11 @@ CorpusPage::CorpusPage(ProjectSession* session, QWidget* parent)
   reload();
 }
 
-void CorpusPage::import_paths(const QStringList& paths, const QString& corpus) {
-  report_->setText(tr("Importing into %1…").arg(corpus));
+void CorpusPage::import(const ImportRequest& request) {
+  report_->setText(tr("Importing into %1…").arg(request.corpus));
   report_->setStyleSheet({});
   report_->show();
-  session_->import_corpus(paths, corpus, [this](const QString& e) {
+  session_->import_corpus(request, [this](const QString& e) {
     report_->setText(e);
     report_->setStyleSheet(QStringLiteral("color: #d62728"));
   });

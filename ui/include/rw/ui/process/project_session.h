@@ -5,6 +5,7 @@
 #pragma once
 #include <QObject>
 #include <QString>
+#include <QStringList>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -15,6 +16,21 @@
 #include "rw/ui/process/worker_process.h"
 
 namespace rw::ui {
+
+/// What a `corpus add` worker imports and how; blank or 0 means the project's settings (project.ropewalk.json).
+struct ImportRequest {
+  QStringList paths;
+  QString corpus;                ///< new or existing
+  bool repositories = false;     ///< each folder is a repository that becomes one document (--repo)
+  QString jsonl_field;           ///< the string field of .jsonl / .ndjson lines (--jsonl-field; blank: "text")
+  QStringList include, exclude;  ///< globs on paths relative to each folder
+  QString tokenizer;             ///< model folder whose tokenizer counts tokens and cuts chunks
+  int chunk_tokens = 0;
+  int chunk_overlap = -1;
+  qint64 max_file_bytes = 0;
+  /// The worker's command line after `ropewalk-cli`.
+  QStringList arguments(const QString& project_dir) const;
+};
 
 class ProjectSession : public QObject {
   Q_OBJECT
@@ -33,8 +49,9 @@ class ProjectSession : public QObject {
   /// thread; `error` (if set) gets why nothing was started. Returns at once.
   void launch_train(const QString& config_path, std::function<void(QString)> error = {});
   /// Imports files or folders into a corpus (created when new) through a `corpus add` worker; the jobs
-  /// panel shows its progress and its result is the import report.
-  void import_corpus(const QStringList& paths, const QString& corpus, std::function<void(QString)> error = {});
+  /// panel shows its progress and its result is the import report. The worker checks the options (its
+  /// message comes back as the job's error).
+  void import_corpus(const ImportRequest& request, std::function<void(QString)> error = {});
   /// Continues a stopped, failed or crashed training run from its last checkpoint (train --resume).
   void resume_train(std::int64_t run_id, std::function<void(QString)> error = {});
   /// Asks a running run to stop: through its worker when this window started it, else SIGTERM to its pid

@@ -4,6 +4,8 @@
 // open the document with the hit's text selected. Every store read runs on the StoreReader thread.
 #pragma once
 #include <QWidget>
+
+#include "rw/ui/process/project_session.h"
 #include <cstdint>
 
 class QComboBox;
@@ -24,8 +26,8 @@ class CorpusPage : public QWidget {
  public:
   explicit CorpusPage(ProjectSession* session, QWidget* parent = nullptr);
 
-  /// Imports as the Import button does after its dialogs.
-  void import_paths(const QStringList& paths, const QString& corpus);
+  /// Imports as the Import buttons do after their dialogs (the options dialog's request).
+  void import(const ImportRequest& request);
   /// Searches the selected corpus as the search box does.
   void search(const QString& query);
   /// Re-reads the corpora (after an import).
