@@ -5,6 +5,7 @@
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <algorithm>
 #include <chrono>
 #include <limits>
 
@@ -86,7 +87,10 @@ GenerationResult generate(LlamaForCausalLM& model, const at::Tensor& input_ids, 
   const auto device = model->model->embed_tokens->weight.device();
   const int64_t B = input_ids.size(0), T = input_ids.size(1);
   const int64_t pad = config.pad_token_id.value_or(config.eos_token_ids.empty() ? 0 : config.eos_token_ids.front());
-  auto cache = model->make_cache(T + config.max_new_tokens);
+  // The cache grows as tokens arrive: sizing it for max_new_tokens up front would allocate for a length that
+  // EOS usually never reaches (and fail outright for a large one).
+  constexpr int64_t kFirstDecodeCapacity = 256;
+  auto cache = model->make_cache(T + std::min(config.max_new_tokens, kFirstDecodeCapacity));
   auto mask = attention_mask.to(device, at::kLong);
   auto sequences = input_ids.to(device, at::kLong);
   auto generator = at::make_generator<at::CPUGeneratorImpl>(config.seed);

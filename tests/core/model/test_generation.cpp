@@ -6,6 +6,7 @@
 #include "rw/core/io/hf_model_dir.h"
 #include "rw/core/io/safetensors.h"
 #include "rw/core/model/generation.h"
+#include "rw/core/model/kv_cache.h"
 #include "rw/core/tokenizer/tokenizer.h"
 #include "rw/core/util/error.h"
 #include "test_support.h"
@@ -103,6 +104,31 @@ class TestGeneration : public QObject {
     QVERIFY(stopped.new_tokens[0].size() <= 5);
     QCOMPARE(std::vector<int64_t>(free.new_tokens[0].begin(), free.new_tokens[0].begin() + stopped.new_tokens[0].size()),
              stopped.new_tokens[0]);
+    // The cache follows the tokens generated: a limit far beyond any memory is only a limit.
+    config.max_new_tokens = int64_t{1} << 40;
+    config.eos_token_ids.push_back(free.new_tokens[1][4]);  // both rows end by their fifth token
+    const auto unbounded = run(m, *tok, config, {"The needle", "Rotary position"});
+    QVERIFY(unbounded.finish[0] == FinishReason::Eos && unbounded.finish[1] == FinishReason::Eos);
+    QVERIFY(unbounded.new_tokens[0].size() <= 5 && unbounded.new_tokens[1].size() <= 5);
+  }
+
+  void cacheGrowsKeepingWhatItHolds() {
+    KVCache cache(/*num_layers=*/2, /*capacity=*/2);
+    std::vector<at::Tensor> keys, values;
+    for (const int64_t steps : {3, 1, 1, 1, 4}) {
+      auto k = at::randn({2, 2, steps, 4});
+      auto v = at::randn({2, 2, steps, 4});
+      keys.push_back(k);
+      values.push_back(v);
+      for (int64_t layer = 0; layer < 2; ++layer) {
+        const auto [all_k, all_v] = cache.append(layer, k * (layer + 1), v * (layer + 1));
+        QVERIFY(at::equal(all_k, at::cat(keys, 2) * (layer + 1)));
+        QVERIFY(at::equal(all_v, at::cat(values, 2) * (layer + 1)));
+      }
+      cache.commit(steps);
+    }
+    QCOMPARE(cache.length(), int64_t{10});
+    QVERIFY(cache.capacity() >= 10 && cache.capacity() <= 20);
   }
 
   void stopsOnStopStringAndCutsText() {

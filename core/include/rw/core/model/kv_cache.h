@@ -1,4 +1,4 @@
-// Key/value cache for incremental decoding: one preallocated buffer per layer, filled left to right.
+// Key/value cache for incremental decoding: one buffer per layer, filled left to right, grown as needed.
 #pragma once
 #include <ATen/core/Tensor.h>
 
@@ -8,7 +8,9 @@ namespace rw::core {
 
 class KVCache {
  public:
-  /// Buffers of [batch, kv_heads, capacity, head_dim] per layer, allocated on first append.
+  /// Buffers of [batch, kv_heads, capacity, head_dim] per layer, allocated on first append. `capacity` is the
+  /// first allocation only: a buffer that fills up doubles, so memory follows the positions actually cached
+  /// (a generation that stops at EOS never pays for its max_new_tokens).
   KVCache(int64_t num_layers, int64_t capacity);
 
   /// Appends this step's keys/values for `layer` and returns the full keys/values so far.
@@ -19,11 +21,12 @@ class KVCache {
   /// Marks `steps` new positions as written (called once per forward, after all layers appended).
   void commit(int64_t steps);
   int64_t length() const { return length_; }
-  int64_t capacity() const { return capacity_; }
+  /// Positions allocated in layer 0's buffer (the initial capacity before the first append).
+  int64_t capacity() const;
 
  private:
   std::vector<at::Tensor> keys_, values_;
-  int64_t capacity_;
+  int64_t initial_capacity_;
   int64_t length_ = 0;
 };
 
