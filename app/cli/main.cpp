@@ -27,7 +27,8 @@ constexpr const char* kUsage = R"(usage: ropewalk-cli COMMAND ...
 
 commands:
   model info DIR [--json]        architecture, parameters, context length, RoPE, dtype, memory
-  generate DIR --prompt TEXT     stream a completion (see `ropewalk-cli generate` for options)
+  generate DIR --prompt TEXT     stream a completion (see `ropewalk-cli generate` for options); --max-new-tokens
+                                 past the model's context (max_position_embeddings) is lowered to fit, with a warning
   project init DIR [--name NAME] [--tokenizer PATH] [--chunk-tokens N] [--chunk-overlap N]
                                  create a project folder: settings, run store, corpus/, checkpoints/, exports/
   project info DIR [--json]      a project's settings, store schema and runs by state

@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
 
@@ -46,6 +47,26 @@ class StreamPrinter {
   std::vector<int32_t> ids_;
   size_t printed_ = 0;
 };
+
+// --max-new-tokens is a limit, not a length: past the model's context it is lowered to what fits, with a
+// warning, rather than refused (EOS usually ends a completion long before either). A prompt already past the
+// context is the user's experiment in extrapolation: it runs as asked, with a warning.
+void cap_to_context(GenerationConfig& config, int64_t prompt_tokens, const ModelConfig& model,
+                    const std::filesystem::path& dir) {
+  const int64_t limit = context_limit(model);
+  const std::string origin = (dir / "config.json").string();
+  if (prompt_tokens >= limit) {
+    spdlog::warn("the prompt is {} tokens, past the model's context of {} ({}): the model runs where it was not "
+                 "trained",
+                 prompt_tokens, limit, origin);
+    return;
+  }
+  if (config.max_new_tokens <= limit - prompt_tokens) return;
+  spdlog::warn("--max-new-tokens {}: a {}-token prompt leaves room for {} new tokens in the model's context of {} "
+               "({}); generating at most {}",
+               config.max_new_tokens, prompt_tokens, limit - prompt_tokens, limit, origin, limit - prompt_tokens);
+  config.max_new_tokens = limit - prompt_tokens;
+}
 
 }  // namespace
 
@@ -102,6 +123,7 @@ int run_generate(const std::vector<std::string>& argv) {
     prompts.emplace_back(ids.begin(), ids.end());
   }
   auto [ids, mask] = left_pad(prompts, *config.pad_token_id);
+  cap_to_context(config, ids.size(1), loaded.config, dir);
 
   std::optional<StreamPrinter> stream;
   if (prompts.size() == 1 && !args.has("json")) stream.emplace(*tokenizer);

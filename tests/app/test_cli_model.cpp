@@ -69,6 +69,22 @@ class TestCliModel : public QObject {
     QVERIFY(!r.std_out.trimmed().isEmpty());
   }
 
+  void maxNewTokensPastTheContextIsLowered() {
+    // The chat model's context is 128 tokens: a far larger limit is lowered to what fits, with a warning.
+    const auto r = run_cli({"generate", chat_model(), "--prompt", "The needle", "--max-new-tokens", "100000000000",
+                            "--greedy", "--device", "cpu", "--json"});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
+    QVERIFY2(r.std_err.contains("--max-new-tokens 100000000000") && r.std_err.contains("context of 128"),
+             qPrintable(r.std_err));
+    const auto out = stdout_json(r);
+    QVERIFY(out.at("prompt_ids").size() + out.at("new_ids").size() <= 128);
+    // A prompt already past the context is an experiment in extrapolation: it runs as asked, with a warning.
+    const auto past = run_cli({"generate", chat_model(), "--prompt", QString("word ").repeated(100), "--max-new-tokens",
+                               "3", "--greedy", "--device", "cpu", "--json"});
+    QVERIFY2(past.exit_code == 0 && past.std_err.contains("past the model's context of 128"), qPrintable(past.std_err));
+    QCOMPARE(stdout_json(past).at("new_ids").size(), size_t{3});
+  }
+
   void helpForOneCommand() {
     // --help anywhere on a command line: that command's usage, nothing else, exit 0.
     auto r = run_cli({"eval", "--help"});

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <limits>
+
 namespace rw::core {
 namespace {
 
@@ -34,6 +36,12 @@ ModelSummary summarize(const ModelConfig& c) {
   s.context_length = c.max_position_embeddings;
   s.rope = describe_rope(c.rope);
   return s;
+}
+
+int64_t context_limit(const ModelConfig& c) {
+  if (c.rope.type != RopeType::Dynamic || c.rope.factor <= 1) return c.max_position_embeddings;
+  const double scaled = static_cast<double>(c.max_position_embeddings) * c.rope.factor;
+  return scaled >= 9.2e18 ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(scaled);
 }
 
 std::string format_summary(const ModelConfig& c) {

@@ -1,5 +1,6 @@
 // What a user wants to know about a model before loading it: size, context, RoPE, memory.
 #pragma once
+#include <cstdint>
 #include <string>
 
 #include "rw/core/config/model_config.h"
@@ -15,6 +16,9 @@ struct ModelSummary {
 };
 
 ModelSummary summarize(const ModelConfig& config);
+/// The longest sequence (prompt + generated tokens) the model is configured for: max_position_embeddings, times
+/// the factor for dynamic NTK, whose configs state the original length and which exists to run past it.
+int64_t context_limit(const ModelConfig& config);
 /// Multi-line human-readable report (ropewalk-cli model info).
 std::string format_summary(const ModelConfig& config);
 /// The same as one JSON object (ropewalk-cli model info --json; the GUI reads this).
