@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
+
 #include "cli_test_support.h"
 #include "rw/core/util/files.h"
 
@@ -15,6 +17,17 @@ using rw::test::write_bytes;
 namespace {
 
 QString chat_model() { return QString::fromStdString((rw::test::hf_fixture_dir() / "chat-llama" / "model").string()); }
+
+/// A copy of the chat model in `dir` whose JSON file `file` has `edit` applied.
+std::filesystem::path edited_model(const QTemporaryDir& dir, const std::string& file,
+                                   const std::function<void(nlohmann::json&)>& edit) {
+  const std::filesystem::path copy = std::filesystem::path(dir.path().toStdString()) / "model";
+  std::filesystem::copy(chat_model().toStdString(), copy, std::filesystem::copy_options::recursive);
+  auto json = nlohmann::json::parse(rw::core::read_text_file(copy / file));
+  edit(json);
+  write_bytes(copy / file, json.dump());
+  return copy;
+}
 
 }  // namespace
 
@@ -67,6 +80,43 @@ class TestCliModel : public QObject {
     const auto r = run_cli({"generate", chat_model(), "--prompt", "The needle", "--max-new-tokens", "8", "--greedy"});
     QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
     QVERIFY(!r.std_out.trimmed().isEmpty());
+  }
+
+  void absurdSizesAreRefusedByName_data() {
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<qint64>("value");
+    QTest::addColumn<bool>("info_fails");  // past any machine: model info refuses too; past this one: generate only
+    QTest::newRow("vocab_size past 32-bit ids") << "vocab_size" << qint64{1000000000000} << true;
+    QTest::newRow("vocab_size overflowing") << "vocab_size" << qint64{9223372036854775807} << true;
+    QTest::newRow("hidden_size overflowing") << "hidden_size" << qint64{4611686018427387904} << true;
+    QTest::newRow("num_hidden_layers") << "num_hidden_layers" << qint64{1000000000000} << true;
+    QTest::newRow("intermediate_size") << "intermediate_size" << qint64{100000000000000000} << true;
+    QTest::newRow("head_dim") << "head_dim" << qint64{1000000000000} << true;
+    QTest::newRow("num_attention_heads") << "num_attention_heads" << qint64{64000000000000} << true;
+    QTest::newRow("intermediate_size past this machine") << "intermediate_size" << qint64{20000000000} << false;
+  }
+  void absurdSizesAreRefusedByName() {
+    // Refused before anything is allocated: one line naming the file, the key and the memory, exit 1 (no signal).
+    QFETCH(QString, key);
+    QFETCH(qint64, value);
+    QFETCH(bool, info_fails);
+    QTemporaryDir tmp;
+    const auto dir = edited_model(tmp, "config.json", [&](nlohmann::json& c) { c[key.toStdString()] = value; });
+    const QString expected = QStringLiteral("%1: '%2' = %3").arg(q(dir / "config.json"), key).arg(value);
+    const auto info = run_cli({"model", "info", q(dir)});
+    if (info_fails) {
+      QCOMPARE(info.exit_code, 1);
+      const QString problem = rw::test::one_line_error_problem(info, expected);
+      QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    } else {
+      QVERIFY2(info.exit_code == 0, qPrintable(info.std_err));
+    }
+    const auto generate = run_cli({"generate", q(dir), "--prompt", "x", "--max-new-tokens", "2", "--device", "cpu"});
+    QCOMPARE(generate.exit_code, 1);
+    const QString problem = rw::test::one_line_error_problem(generate, expected);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    QVERIFY2(generate.std_err.contains("weights need") || generate.std_err.contains("weights would need"),
+             qPrintable(generate.std_err));
   }
 
   void maxNewTokensPastTheContextIsLowered() {

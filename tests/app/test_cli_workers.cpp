@@ -17,6 +17,7 @@
 #include "rw/core/store/corpus_store.h"
 #include "rw/core/store/migrations.h"
 #include "rw/core/store/run_store.h"
+#include "rw/core/util/files.h"
 #include "rw/core/worker/worker_protocol.h"
 
 namespace fs = std::filesystem;
@@ -153,6 +154,23 @@ class TestCliWorkers : public QObject {
     QCOMPARE(store().run(run).state, RunState::Stopped);
     const auto stored = store().eval_cells_since(run, 0).size();
     QVERIFY2(stored >= 1 && stored < 200, qPrintable(QString::number(stored)));
+  }
+
+  void absurdModelIsAnErrorEvent() {
+    // A config.json no machine can hold: an `error` event naming the file and key, exit 1, no signal.
+    const fs::path dir = scratch_.root / "absurd-model";
+    fs::copy(model().toStdString(), dir, fs::copy_options::recursive);
+    json config = json::parse(read_text_file(dir / "config.json"));
+    config["vocab_size"] = std::int64_t{1} << 40;
+    write_bytes(dir / "config.json", config.dump());
+    const Transcript t = run_worker({"eval", "passkey", q(dir), "--progress", "json", "--lengths", "200", "--depths",
+                                     "0", "--device", "cpu", "--project", q(project_)});
+    QCOMPARE(t.exit_code, 1);
+    const WorkerEvent& e = t.events.back();
+    QVERIFY(e.type == WorkerEventType::Error);
+    QVERIFY2(e.message.find("'vocab_size' = 1099511627776") != std::string::npos, e.message.c_str());
+    QCOMPARE(e.file, (dir / "config.json").string());
+    QCOMPARE(e.key, std::string("vocab_size"));
   }
 
   void importProtocol() {

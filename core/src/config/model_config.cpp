@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "config_json.h"
+#include "rw/core/config/model_summary.h"
 #include "rw/core/util/enum_names.h"
 #include "rw/core/util/error.h"
 
@@ -229,7 +230,6 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
       c.attention_bias = c.o_proj_bias = r.bool_or("attention_bias", false);
       c.mlp_bias = r.bool_or("mlp_bias", false);
     }
-    c.layer_windows = parse_windows(r, c.family, c.num_hidden_layers);
     c.bos_token_id = r.optional_token("bos_token_id");
     c.pad_token_id = r.optional_token("pad_token_id");
     if (r.has("eos_token_id")) {
@@ -248,6 +248,8 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
         break;
       }
     }
+    check_model_sizes(c, origin);  // before parse_windows, which allocates per layer
+    c.layer_windows = parse_windows(r, c.family, c.num_hidden_layers);
   } catch (const json::exception& e) {
     fail("{}: ill-typed value ({})", origin, e.what());
   }
@@ -292,17 +294,23 @@ std::string model_config_to_json(const ModelConfig& c) {
   return o.dump(2) + "\n";
 }
 
-int64_t ModelConfig::num_parameters() const {
-  const int64_t q = num_attention_heads * head_dim, kv = num_key_value_heads * head_dim;
-  int64_t attn = hidden_size * q + 2 * hidden_size * kv + q * hidden_size;
+long double ModelConfig::parameter_count() const {
+  using F = long double;
+  const F hidden = static_cast<F>(hidden_size), inter = static_cast<F>(intermediate_size);
+  const F q = static_cast<F>(num_attention_heads) * static_cast<F>(head_dim);
+  const F kv = static_cast<F>(num_key_value_heads) * static_cast<F>(head_dim);
+  F attn = hidden * q + 2 * hidden * kv + q * hidden;
   if (attention_bias) attn += q + 2 * kv;
-  if (o_proj_bias) attn += hidden_size;
-  int64_t mlp = 3 * hidden_size * intermediate_size;
-  if (mlp_bias) mlp += 2 * intermediate_size + hidden_size;
-  const int64_t layer = attn + mlp + 2 * hidden_size;
-  const int64_t embed = vocab_size * hidden_size;
-  return embed * (tie_word_embeddings ? 1 : 2) + num_hidden_layers * layer + hidden_size;
+  if (o_proj_bias) attn += hidden;
+  F mlp = 3 * hidden * inter;
+  if (mlp_bias) mlp += 2 * inter + hidden;
+  const F layer = attn + mlp + 2 * hidden;
+  const F embed = static_cast<F>(vocab_size) * hidden;
+  return embed * (tie_word_embeddings ? 1 : 2) + static_cast<F>(num_hidden_layers) * layer + hidden;
 }
+
+// parse_model_config bounds the sizes (check_model_sizes), so the count fits int64 exactly.
+int64_t ModelConfig::num_parameters() const { return static_cast<int64_t>(parameter_count()); }
 
 std::string ModelConfig::model_type() const { return std::string(model_family_name(family)); }
 

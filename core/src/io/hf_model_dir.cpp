@@ -7,6 +7,7 @@
 
 #include "rw/core/io/model_weights.h"
 #include "rw/core/runtime/dtype.h"
+#include "rw/core/runtime/memory_budget.h"
 #include "rw/core/util/error.h"
 #include "rw/core/util/files.h"
 
@@ -53,6 +54,7 @@ LoadedModel load_hf_model(const std::filesystem::path& dir, at::Device device, s
   if (!std::filesystem::exists(config_path)) fail("{}: missing config.json", dir.string());
   LoadedModel loaded;
   loaded.config = read_model_config(config_path);
+  check_model_fits(loaded.config, config_path.string());
   loaded.generation = read_generation_config(dir, loaded.config);
   loaded.model = LlamaForCausalLM(loaded.config);
   assign_weights(loaded.model, read_model_weights(dir), dir.string());

@@ -6,8 +6,10 @@
 
 #include <fstream>
 
+#include "rw/core/config/model_summary.h"
 #include "rw/core/io/hf_model_dir.h"
 #include "rw/core/runtime/dtype.h"
+#include "rw/core/runtime/memory_budget.h"
 #include "rw/core/store/corpus_store.h"
 #include "rw/core/store/project.h"
 #include "rw/core/util/error.h"
@@ -140,6 +142,8 @@ TrainingModel init_training_model(const Project& project, const RunConfig& confi
   }
   out.base = base_model_config(project, config, out.tokenizer.get());
   out.base.dtype = dtype_of(dtype);
+  check_model_sizes(out.base, config.source + " (init.scratch)");
+  check_model_fits(out.base, config.source + " (init.scratch)");
   out.model = LlamaForCausalLM(out.base);
   init_weights(out.model, static_cast<std::uint64_t>(config.seed));
   out.model->to(device, dtype);

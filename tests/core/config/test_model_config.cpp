@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "rw/core/config/model_config.h"
+#include "rw/core/config/model_summary.h"
 #include "rw/core/util/error.h"
 
 using namespace rw::core;
@@ -106,6 +107,31 @@ class TestModelConfig : public QObject {
     QCOMPARE(c.num_parameters(), 2 * 128 * 64 + 2 * layer + 64);
   }
 
+  void weightsMustFitTheMemoryGiven() {
+    auto c = parse_model_config(base_config().dump(), "config.json");
+    const int64_t bytes = c.num_parameters() * 2;
+    check_weights_fit(c, 2, bytes, "cpu", "config.json");   // exactly enough
+    check_weights_fit(c, 2, std::nullopt, "cpu", "config.json");  // unknown: nothing to check
+    try {
+      check_weights_fit(c, 2, bytes - 1, "this machine", "/m/config.json");
+      QFAIL("weights one byte too large were accepted");
+    } catch (const Error& e) {
+      const QString what = QString::fromUtf8(e.what());
+      QVERIFY2(what.startsWith("/m/config.json: 'hidden_size' = 64 makes the weights need") &&
+                   what.contains("available on this machine"),
+               qPrintable(what));
+      QCOMPARE(e.context().file, std::string("/m/config.json"));
+      QCOMPARE(e.context().key, std::string("hidden_size"));
+    }
+    c.vocab_size = 1 << 30;  // now the embeddings dominate
+    try {
+      check_weights_fit(c, 4, 1 << 20, "cpu", "config.json");
+      QFAIL("accepted");
+    } catch (const Error& e) {
+      QVERIFY2(QString(e.what()).contains("'vocab_size' = 1073741824 makes the weights need 512.0 GiB"), e.what());
+    }
+  }
+
   void rejectsBadConfig_data() {
     QTest::addColumn<QString>("json_text");
     QTest::addColumn<QString>("expected");
@@ -138,6 +164,14 @@ class TestModelConfig : public QObject {
         << with("rope_scaling", {{"rope_type", "llama3"}, {"factor", 8.0}}) << "needs 'low_freq_factor'";
     QTest::newRow("theta string") << with("rope_theta", "big") << "'rope_theta' must be a number";
     QTest::newRow("bad dtype") << with("torch_dtype", "int8") << "unknown dtype 'int8'";
+    // Sizes no machine can hold, named with the memory they would need (before any allocation).
+    QTest::newRow("vocab past 32-bit ids") << with("vocab_size", int64_t{1} << 40)
+                                           << "'vocab_size' = 1099511627776 is past 32-bit token ids";
+    QTest::newRow("layers") << with("num_hidden_layers", int64_t{1} << 40) << "'num_hidden_layers' = 1099511627776 is more than 65536 layers";
+    QTest::newRow("hidden overflowing int64") << with("hidden_size", int64_t{1} << 62)
+                                              << "'hidden_size' = 4611686018427387904 makes the weights need";
+    QTest::newRow("intermediate past 1 PiB") << with("intermediate_size", int64_t{1} << 40)
+                                             << "'intermediate_size' = 1099511627776 makes the weights need 1.5 PiB in float32";
   }
   void rejectsBadConfig() {
     QFETCH(QString, json_text);

@@ -70,6 +70,8 @@ struct ModelConfig {
   std::string source_json;
 
   int64_t num_parameters() const;
+  /// The same count in long double, exact up to 2^64 and never overflowing: for checks on untrusted sizes.
+  long double parameter_count() const;
   /// The HF model_type string: "llama", "mistral" or "qwen2".
   std::string model_type() const;
   /// The HF architectures entry: "LlamaForCausalLM", ...
