@@ -10,6 +10,7 @@
 #include "args.h"
 #include "rw/core/data/corpus_import.h"
 #include "rw/core/retrieval/bm25_retriever.h"
+#include "rw/core/runtime/exception_message.h"
 #include "rw/core/store/corpus_store.h"
 #include "rw/core/store/project.h"
 #include "rw/core/util/error.h"
@@ -143,7 +144,7 @@ int run_corpus_add(const std::vector<std::string>& argv) {
     }
     progress.finish();
     return RunState::Finished;
-  });
+  }, exception_message);
   json result = state == RunState::Stopped ? json{{"stopped", true}} : json::parse(import_report_to_json(report));
   result["run_id"] = lease->run_id();
   if (WorkerOutput::instance().json()) {

@@ -196,5 +196,7 @@ int main(int argc, char** argv) {
     return report_failure(e.what(), e.context());
   } catch (const std::exception& e) {
     return report_failure(rw::core::exception_message(e));
+  } catch (...) {  // never std::terminate's abort: the GUI and scripts get one line and exit 1
+    return report_failure("failed with an exception of unknown type");
   }
 }

@@ -19,6 +19,7 @@
 #include "rw/core/data/sample_stream.h"
 #include "rw/core/eval/eval_runner.h"
 #include "rw/core/runtime/device.h"
+#include "rw/core/runtime/exception_message.h"
 #include "rw/core/runtime/peak_memory.h"
 #include "rw/core/store/corpus_store.h"
 #include "rw/core/store/dataset_store.h"
@@ -509,8 +510,11 @@ TrainResult train(const Project& project, const RunConfig& config, const TrainOp
       result = loop->run(std::move(state), checkpoint);
     } catch (const c10::OutOfMemoryError& e) {
       fail("{}", oom_reason(config, loop ? loop->stage() : first_stage, *device, e));
-    } catch (const c10::Error& e) {
-      fail("{}", e.what_without_backtrace());  // LibTorch's backtrace is for its developers, not our users
+    } catch (const Error&) {
+      throw;
+    } catch (const std::exception& e) {
+      // LibTorch's backtrace and allocator internals are for its developers; bad_alloc says nothing alone.
+      fail("{}", exception_message(e));
     }
     return result.state;
   });

@@ -1,5 +1,6 @@
 // What to tell a user about an exception: its message, without the C++ backtrace LibTorch appends to
-// its own errors (that is for LibTorch's developers).
+// its own errors (that is for LibTorch's developers); an allocation failure (std::bad_alloc, LibTorch's CPU
+// allocator) reads "out of memory: ..." with the size when known.
 #pragma once
 #include <exception>
 #include <string>
