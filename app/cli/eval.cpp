@@ -271,6 +271,7 @@ int run_eval(const std::string& kind, const std::vector<std::string>& argv) {
     if (auto d = args.get("dtype")) dtype = scalar_type(dtype_from_name(*d));
     loaded = load_hf_model(model_dir, device, dtype);
     tokenizer = load_tokenizer(model_dir);
+    check_tokenizer_fits(*tokenizer, loaded->config, model_dir / "config.json");
     generator.emplace(loaded->model, *tokenizer, loaded->generation);
     target = EvalTarget{&*generator, tokenizer.get(), resolve_prompt_format(suite->prompt_format, model_dir),
                         &loaded->model};

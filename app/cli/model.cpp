@@ -96,6 +96,7 @@ int run_generate(const std::vector<std::string>& argv) {
 
   auto loaded = load_hf_model(dir, device, dtype);
   auto tokenizer = load_tokenizer(dir);
+  check_tokenizer_fits(*tokenizer, loaded.config, dir / "config.json");
   GenerationConfig config = loaded.generation;
   config.max_new_tokens = args.get_int("max-new-tokens", config.max_new_tokens);
   if (args.has("temperature") || args.has("top-k") || args.has("top-p")) config.do_sample = true;

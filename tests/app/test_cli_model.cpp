@@ -135,6 +135,19 @@ class TestCliModel : public QObject {
     QCOMPARE(stdout_json(past).at("new_ids").size(), size_t{3});
   }
 
+  void tokenizerPastTheVocabularyIsRefused() {
+    // An added token with id 400 in a tokenizer.json next to a config.json of vocab_size 320.
+    QTemporaryDir tmp;
+    const auto dir = edited_model(tmp, "tokenizer.json", [](nlohmann::json& t) {
+      t["added_tokens"].push_back({{"id", 400}, {"content", "<extra>"}, {"single_word", false}, {"lstrip", false},
+                                   {"rstrip", false}, {"normalized", false}, {"special", true}});
+    });
+    const auto r = run_cli({"generate", q(dir), "--prompt", "a <extra> b", "--max-new-tokens", "2", "--device", "cpu"});
+    const QString problem = rw::test::one_line_error_problem(r, q(dir / "tokenizer.json") + " has token ids up to 400");
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    QVERIFY2(r.std_err.contains(q(dir / "config.json") + " has vocab_size 320"), qPrintable(r.std_err));
+  }
+
   void helpForOneCommand() {
     // --help anywhere on a command line: that command's usage, nothing else, exit 0.
     auto r = run_cli({"eval", "--help"});

@@ -8,6 +8,7 @@
 #include "rw/core/io/model_weights.h"
 #include "rw/core/runtime/dtype.h"
 #include "rw/core/runtime/memory_budget.h"
+#include "rw/core/tokenizer/tokenizer.h"
 #include "rw/core/util/error.h"
 #include "rw/core/util/files.h"
 
@@ -61,6 +62,17 @@ LoadedModel load_hf_model(const std::filesystem::path& dir, at::Device device, s
   loaded.model->to(device, dtype.value_or(scalar_type(loaded.config.dtype)));
   loaded.model->eval();
   return loaded;
+}
+
+void check_tokenizer_fits(const Tokenizer& tokenizer, const ModelConfig& config,
+                          const std::filesystem::path& config_file) {
+  const int64_t largest = tokenizer.vocab_size() - 1;
+  if (largest < config.vocab_size) return;
+  const std::string tokenizer_file = tokenizer.file().empty() ? std::string("the tokenizer") : tokenizer.file().string();
+  throw Error(fmt::format("{} has token ids up to {}, but {} has vocab_size {}: ids from {} on have no embedding row "
+                          "(use the tokenizer this model was made with, or a config whose vocab_size covers it)",
+                          tokenizer_file, largest, config_file.string(), config.vocab_size, config.vocab_size),
+              ErrorContext{config_file.string(), "vocab_size", "vocab_size"});
 }
 
 void save_hf_model(LlamaForCausalLM& model, const std::filesystem::path& dir, const SaveOptions& options) {

@@ -320,13 +320,17 @@ BpeTokenizer::BpeTokenizer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) 
 }
 
 BpeTokenizer::BpeTokenizer(const std::filesystem::path& tokenizer_json)
-    : BpeTokenizer(load_impl_or_fail(tokenizer_json)) {}
+    : BpeTokenizer(load_impl_or_fail(tokenizer_json)) {
+  file_ = tokenizer_json;
+}
 
 std::unique_ptr<BpeTokenizer> BpeTokenizer::try_load(const std::filesystem::path& tokenizer_json,
                                                      std::string& reason) {
   auto impl = load_impl(tokenizer_json, reason);
   if (!impl) return nullptr;
-  return std::unique_ptr<BpeTokenizer>(new BpeTokenizer(std::move(impl)));
+  std::unique_ptr<BpeTokenizer> tokenizer(new BpeTokenizer(std::move(impl)));
+  tokenizer->file_ = tokenizer_json;
+  return tokenizer;
 }
 
 BpeTokenizer::~BpeTokenizer() = default;

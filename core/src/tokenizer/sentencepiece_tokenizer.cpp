@@ -34,6 +34,7 @@ SentencePieceTokenizer::SentencePieceTokenizer(const std::filesystem::path& mode
                                                const SpecialTokensConfig& config)
     : impl_(std::make_unique<Impl>()) {
   if (!std::filesystem::is_regular_file(model_file)) fail("{}: file not found", model_file.string());
+  file_ = model_file;
   const auto status = impl_->sp.Load(model_file.string());
   if (!status.ok()) fail("{}: cannot load sentencepiece model: {}", model_file.string(), status.ToString());
   impl_->piece_size = impl_->size = impl_->sp.GetPieceSize();

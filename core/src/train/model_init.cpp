@@ -136,6 +136,7 @@ TrainingModel init_training_model(const Project& project, const RunConfig& confi
   out.tokenizer = training_tokenizer(project, config, db, run_dir, out.tokenizer_dir);
   if (config.init.kind == InitConfig::Kind::Model) {
     LoadedModel loaded = load_hf_model(project.resolve(config.init.model), device, dtype);
+    check_tokenizer_fits(*out.tokenizer, loaded.config, project.resolve(config.init.model) / "config.json");
     out.base = loaded.config;
     out.model = loaded.model;
     return out;

@@ -13,6 +13,8 @@
 
 namespace rw::core {
 
+class Tokenizer;
+
 struct LoadedModel {
   ModelConfig config;
   LlamaForCausalLM model{nullptr};
@@ -23,6 +25,11 @@ struct LoadedModel {
 /// dtype). Errors name the file and the tensor or key: missing or extra tensors, shape mismatches.
 LoadedModel load_hf_model(const std::filesystem::path& dir, at::Device device = at::kCPU,
                           std::optional<at::ScalarType> dtype = std::nullopt);
+
+/// Refuses a tokenizer with ids at or past config.vocab_size (a tokenizer.json larger than the model): the
+/// embedding has no row for them, and the first prompt using one would fail deep inside LibTorch. Error
+/// naming both files, the largest id and vocab_size. Callers that load a model with its tokenizer call this.
+void check_tokenizer_fits(const Tokenizer& tokenizer, const ModelConfig& config, const std::filesystem::path& config_file);
 
 /// Copies `weights` into the model's parameters, checking names and shapes (origin names the source).
 void assign_weights(LlamaForCausalLM& model, const std::map<std::string, at::Tensor>& weights,

@@ -51,6 +51,9 @@ class Tokenizer {
   /// The vocabulary string of id (byte-level BPE: in the GPT-2 byte alphabet, e.g. "Ġthe"). Error if out of range.
   virtual std::string id_to_token(int32_t id) const = 0;
 
+  /// The file this was read from (tokenizer.json, tokenizer.model); empty when built in code. For errors.
+  const std::filesystem::path& file() const { return file_; }
+
   std::optional<int32_t> bos_id() const { return bos_id_; }
   std::optional<int32_t> eos_id() const { return eos_id_; }
   std::optional<int32_t> pad_id() const { return pad_id_; }
@@ -63,6 +66,7 @@ class Tokenizer {
  protected:
   std::optional<int32_t> bos_id_, eos_id_, pad_id_;
   std::unordered_set<int32_t> special_ids_;
+  std::filesystem::path file_;
 };
 
 /// Loads from an HF model directory: tokenizer.json when it is a byte-level BPE (Llama-3, Qwen2, GPT-2
