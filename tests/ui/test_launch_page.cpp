@@ -185,6 +185,11 @@ class TestLaunchPage : public QObject {
     QCOMPARE(page_->save(), QString());
     const fs::path file = page_->config_path().toStdString();
     QCOMPARE(file, project_ / "configs" / "roundtrip.run.json");
+    page_->name_edit()->setText("../a/b c");  // a name is not a path
+    QCOMPARE(page_->config_path().toStdString(), (project_ / "configs" / "run.._a_b_c.run.json").string());
+    page_->name_edit()->setText("roundtrip");
+    page_->check_now();
+    QTRY_VERIFY_WITH_TIMEOUT(page_->valid(), kCheckWaitMs);
     const std::string expected = rw::core::run_config_to_json(
         rw::core::parse_run_config(rw::core::run_config_to_json(c), "expected"));
     QCOMPARE(rw::core::read_text_file(file), expected);

@@ -543,9 +543,14 @@ RunConfig LaunchPage::form_config() const {
 }
 
 QString LaunchPage::config_path() const {
-  const QString name = name_->text().trimmed();
+  // The run's name may hold anything; its file name keeps letters, digits, '.', '-' and '_' (as run folders do).
+  QString file = name_->text().trimmed();
+  for (QChar& c : file)
+    if (!(c.isLetterOrNumber() || c == QLatin1Char('.') || c == QLatin1Char('-') || c == QLatin1Char('_')))
+      c = QLatin1Char('_');
+  if (file.isEmpty() || file.startsWith(QLatin1Char('.'))) file.prepend(QStringLiteral("run"));
   return QDir(QString::fromStdString(session_->project().dir().string()))
-      .filePath(QStringLiteral("configs/%1.run.json").arg(name.isEmpty() ? QStringLiteral("run") : name));
+      .filePath(QStringLiteral("configs/%1.run.json").arg(file));
 }
 
 void LaunchPage::read_model_dir() {

@@ -42,7 +42,7 @@ class LaunchPage : public QWidget {
   bool copy_run(const std::string& config_json, const std::string& name, std::int64_t run_id);
   /// The form as a run config, before any checking.
   rw::core::RunConfig form_config() const;
-  /// Where Save writes: <project>/configs/<name>.run.json.
+  /// Where Save writes: <project>/configs/<name>.run.json, other characters of the name as '_'.
   QString config_path() const;
   /// Writes the checked config; "" on success, else why not.
   QString save();
