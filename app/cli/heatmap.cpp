@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
 
@@ -15,10 +16,12 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <set>
 
 #include "args.h"
 #include "rw/core/heatmap/heatmap_data.h"
 #include "rw/core/heatmap/heatmap_render.h"
+#include "rw/core/tasks/recorded_suite.h"
 #include "rw/core/store/project.h"
 #include "rw/core/store/run_store.h"
 #include "rw/core/util/error.h"
@@ -99,6 +102,24 @@ std::string file_safe(const std::string& text) {
   return out.empty() ? "run" : out;
 }
 
+/// The grid a heatmap of the run's `task` has, scored or not: the suite's (recorded_suite.h), else every length
+/// and depth the run's cells of that task use at any step. A suite that can no longer be read is said once.
+HeatmapGrid heatmap_grid(const Project& project, RunStore& store, const RunRecord& run, const std::string& task) {
+  try {
+    if (const auto recorded = recorded_suite(project, run)) return suite_grid(recorded->suite, task);
+  } catch (const Error& e) {
+    spdlog::warn("the heatmap's grid comes from the scored cells only: {}", e.what());
+  }
+  std::set<std::int64_t> lengths;
+  std::set<double> depths;
+  for (const EvalCell& c : store.eval_cells_since(run.id, 0)) {
+    if (c.task != task) continue;
+    lengths.insert(c.length);
+    depths.insert(c.depth);
+  }
+  return {.lengths = {lengths.begin(), lengths.end()}, .depths = {depths.begin(), depths.end()}};
+}
+
 void check_writable_folder(const fs::path& out) {
   const fs::path dir = out.parent_path().empty() ? fs::path(".") : out.parent_path();
   std::error_code ec;
@@ -136,7 +157,7 @@ int run_eval_export_heatmap(const std::vector<std::string>& argv) {
     fail("run {} has no '{}' cells{}; it has {}", describe_run(run), task,
          step ? fmt::format(" at step {}", *step) : std::string(), available_cells(groups));
 
-  HeatmapData data = make_heatmap_data(store.eval_cells_at(run.id, task, *step));
+  HeatmapData data = make_heatmap_data(store.eval_cells_at(run.id, task, *step), heatmap_grid(project, store, run, task));
   data.model =
       args.get("model-name")
           .value_or(config_name(run, "model_name", false).value_or(config_name(run, "model", true).value_or(run.name)));

@@ -102,8 +102,35 @@ class TestCliHeatmap : public QObject {
     QCOMPARE(j.at("tokenizer").get<std::string>(), std::string("demo-tiny"));  // from the run's config
     QCOMPARE(j.at("cells").get<int>(), 1);
     QCOMPARE(j.at("average").get<double>(), 1.0);
-    QVERIFY(j.at("missing").empty());
+    // Without a stored suite the grid is every length and depth the run's niah cells use: the one cell of
+    // step 100 sits in a 3 x 3 grid with 8 entries hatched, not in a complete-looking 1 x 1.
+    QCOMPARE(j.at("lengths"), nlohmann::json::parse("[256, 1024, 4096]"));
+    QCOMPARE(j.at("missing").size(), size_t{8});
     QCOMPARE(png_size(out), std::make_pair(800, 420));
+  }
+
+  void gridComesFromTheStoredSuite() {
+    // An eval stopped after 2 of its 4 x 3 cells: the suite stored with the run gives the whole grid.
+    const fs::path dir = fs::path(tmp_.path().toStdString()) / "partial-project";
+    const auto init = run_cli({"project", "init", q(dir)});
+    QVERIFY2(init.exit_code == 0, qPrintable(init.std_err));
+    std::int64_t partial = 0;
+    {
+      auto store = rw::core::RunStore::open(dir / "store.db", rw::core::OpenMode::ReadWrite);
+      const nlohmann::json config = {
+          {"model", "/models/demo-tiny/"},
+          {"suite", {{"tasks", {"niah"}}, {"lengths", {128, 256, 512, 1024}}, {"depths", {0, 50, 100}}}}};
+      partial = store.create_run("partial", "eval", config.dump());
+      store.add_eval_cell(cell(partial, 0, "niah", 128, 0.0, 1.0));
+      store.add_eval_cell(cell(partial, 0, "niah", 1024, 1.0, 0.0));
+    }
+    const auto r = run_cli({"eval", "export-heatmap", q(dir), "--run", QString::number(partial), "--json"});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
+    const auto j = nlohmann::json::parse(r.std_out.toStdString());
+    QCOMPARE(j.at("lengths"), nlohmann::json::parse("[128, 256, 512, 1024]"));
+    QCOMPARE(j.at("depths"), nlohmann::json::parse("[0.0, 0.5, 1.0]"));
+    QCOMPARE(j.at("cells").get<int>(), 2);
+    QCOMPARE(j.at("missing").size(), size_t{10});
   }
 
   void vectorFormatsByExtensionOrFlag() {

@@ -7,12 +7,11 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "rw/core/config/run_config.h"
 #include "rw/core/store/project.h"
 #include "rw/core/tasks/eval_items.h"
+#include "rw/core/tasks/recorded_suite.h"
 #include "rw/core/tokenizer/tokenizer.h"
 #include "rw/core/util/error.h"
-#include "rw/core/util/files.h"
 #include "rw/core/util/sha256.h"
 
 namespace rw::core {
@@ -28,32 +27,25 @@ struct EvalSetup {
   std::string origin;
 };
 
-EvalSetup eval_run_setup(const RunRecord& run) {
+EvalSetup eval_run_setup(const Project& project, const RunRecord& run) {
   const std::string source = "the config of eval run #" + std::to_string(run.id);
-  nlohmann::json config;
-  try {
-    config = nlohmann::json::parse(run.config_json);
-  } catch (const nlohmann::json::exception&) {
-    fail("{} is not JSON", source);
-  }
-  if (!config.is_object() || !config.contains("suite") || !config.contains("model"))
+  const auto recorded = recorded_suite(project, run);
+  const nlohmann::json config = nlohmann::json::parse(run.config_json);  // recorded_suite parsed it already
+  if (!recorded || !config.contains("model"))
     fail("{} records no suite and model (it was made by an older Ropewalk)", source);
   EvalSetup setup;
-  setup.suite = parse_eval_suite(config.at("suite").dump(), source);
+  setup.suite = recorded->suite;
   setup.tokenizer_dir = config.at("model").get<std::string>();
   setup.format = chat_format_from_name(config.value("prompt_format", std::string("completion")));
-  setup.origin = "the suite stored with eval run #" + std::to_string(run.id) + ", the tokenizer of " +
-                 setup.tokenizer_dir.string();
+  setup.origin = recorded->origin + ", the tokenizer of " + setup.tokenizer_dir.string();
   return setup;
 }
 
 EvalSetup train_run_setup(const Project& project, RunStore& store, const RunRecord& run, std::int64_t step) {
-  const RunConfig config = parse_run_config(run.config_json, "the config of run #" + std::to_string(run.id));
-  if (config.eval.suite.empty()) fail("run #{} (\"{}\") has no eval suite in its config", run.id, run.name);
+  const auto recorded = recorded_suite(project, run);
+  if (!recorded) fail("run #{} (\"{}\") has no eval suite in its config", run.id, run.name);
   EvalSetup setup;
-  const fs::path suite_path = project.resolve(config.eval.suite);
-  setup.suite = parse_eval_suite(read_text_file(suite_path), suite_path.string());
-  resolve_suite_paths(setup.suite, suite_path.parent_path());
+  setup.suite = recorded->suite;
   // Every checkpoint holds the run's tokenizer; the cell's own one first, since older ones may be pruned.
   const auto checkpoints = store.checkpoints(run.id);
   for (const CheckpointRecord& c : checkpoints) {
@@ -63,7 +55,7 @@ EvalSetup train_run_setup(const Project& project, RunStore& store, const RunReco
   if (setup.tokenizer_dir.empty())
     fail("run #{} (\"{}\") has no checkpoint left to read its tokenizer from", run.id, run.name);
   setup.format = resolve_prompt_format(setup.suite.prompt_format, setup.tokenizer_dir);
-  setup.origin = suite_path.string() + " (the run's eval suite) and the tokenizer of " + setup.tokenizer_dir.string();
+  setup.origin = recorded->origin + " (the run's eval suite) and the tokenizer of " + setup.tokenizer_dir.string();
   return setup;
 }
 
@@ -95,7 +87,7 @@ std::string trimmed(const std::string& s) {
 CellPrompt rebuild_cell_prompt(const Project& project, RunStore& store, const RunRecord& run, const EvalCell& cell) {
   if (cell.task.starts_with("ppl/")) fail("a perplexity cell has no prompt (it scores whole documents)");
   EvalSetup setup;
-  if (run.kind == "eval") setup = eval_run_setup(run);
+  if (run.kind == "eval") setup = eval_run_setup(project, run);
   else if (run.kind == "train") setup = train_run_setup(project, store, run, cell.checkpoint_step);
   else fail("run #{} is a {} run, which has no eval cells", run.id, run.kind);
 
