@@ -16,7 +16,6 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
-#include <set>
 
 #include "args.h"
 #include "rw/core/heatmap/heatmap_data.h"
@@ -110,14 +109,7 @@ HeatmapGrid heatmap_grid(const Project& project, RunStore& store, const RunRecor
   } catch (const Error& e) {
     spdlog::warn("the heatmap's grid comes from the scored cells only: {}", e.what());
   }
-  std::set<std::int64_t> lengths;
-  std::set<double> depths;
-  for (const EvalCell& c : store.eval_cells_since(run.id, 0)) {
-    if (c.task != task) continue;
-    lengths.insert(c.length);
-    depths.insert(c.depth);
-  }
-  return {.lengths = {lengths.begin(), lengths.end()}, .depths = {depths.begin(), depths.end()}};
+  return task_grid(store.eval_cells_since(run.id, 0), task);
 }
 
 void check_writable_folder(const fs::path& out) {

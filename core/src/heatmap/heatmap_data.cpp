@@ -92,6 +92,17 @@ HeatmapData diff_heatmap(const HeatmapData& after, const HeatmapData& before, co
   return out;
 }
 
+HeatmapGrid task_grid(const std::vector<EvalCell>& cells, std::string_view task) {
+  std::set<std::int64_t> lengths;
+  std::set<double> depths;
+  for (const EvalCell& c : cells) {
+    if (c.task != task) continue;
+    lengths.insert(c.length);
+    depths.insert(c.depth);
+  }
+  return {.lengths = {lengths.begin(), lengths.end()}, .depths = {depths.begin(), depths.end()}};
+}
+
 std::string format_context_length(std::int64_t tokens) {
   if (tokens >= 1024 && tokens % 1024 == 0) return fmt::format("{}K", tokens / 1024);
   if (tokens >= 1024 && tokens % 512 == 0) return fmt::format("{}.5K", tokens / 1024);

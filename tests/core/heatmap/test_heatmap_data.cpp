@@ -68,6 +68,15 @@ class TestHeatmapData : public QObject {
             }).contains("task niah cannot be compared with task passkey"));
   }
 
+  void taskGridSpansEveryStep() {
+    const std::vector<EvalCell> cells = {eval_cell(256, 0.0, 1.0, 10), eval_cell(1024, 1.0, 1.0, 20),
+                                         eval_cell(4096, 0.5, 1.0, 20, "passkey")};
+    const auto grid = rw::core::task_grid(cells, "niah");
+    QCOMPARE(grid.lengths, (std::vector<std::int64_t>{256, 1024}));
+    QCOMPARE(grid.depths, (std::vector<double>{0.0, 1.0}));
+    QVERIFY(rw::core::task_grid(cells, "ruler/qa_1").lengths.empty());
+  }
+
   void contextLengthLabels() {
     using rw::core::format_context_length;
     QCOMPARE(format_context_length(256), std::string("256"));

@@ -27,19 +27,11 @@ constexpr const char* kPerplexityTask = "ppl/nll_by_position";
 }
 
 std::optional<rw::core::HeatmapData> run_heatmap(const RunData& run, const std::string& task, std::int64_t step) {
-  rw::core::HeatmapGrid grid;
-  std::set<std::int64_t> lengths;
-  std::set<double> depths;
+  const rw::core::HeatmapGrid grid = rw::core::task_grid(run.cells, task);
+  if (grid.lengths.empty()) return std::nullopt;
   std::vector<rw::core::EvalCell> cells;
-  for (const auto& cell : run.cells) {
-    if (cell.task != task) continue;
-    lengths.insert(cell.length);
-    depths.insert(cell.depth);
-    if (cell.checkpoint_step == step) cells.push_back(cell);
-  }
-  if (lengths.empty()) return std::nullopt;
-  grid.lengths.assign(lengths.begin(), lengths.end());
-  grid.depths.assign(depths.begin(), depths.end());
+  for (const auto& cell : run.cells)
+    if (cell.task == task && cell.checkpoint_step == step) cells.push_back(cell);
   auto data = rw::core::make_heatmap_data(cells, grid);
   data.task = task;
   data.checkpoint_step = step;
@@ -258,24 +250,32 @@ void HeatmapsPage::redraw() {
   view_->set_data(std::move(data));
 }
 
-CellPromptDialog* HeatmapsPage::open_cell(std::int64_t length, double depth) {
+std::vector<const rw::core::EvalCell*> HeatmapsPage::entry_cells(std::int64_t length, double depth) const {
+  std::vector<const rw::core::EvalCell*> out;
   const RunData* run = current_run();
-  if (!run || steps_.empty()) return nullptr;
+  if (!run || steps_.empty()) return out;
   const std::int64_t step = steps_[static_cast<size_t>(step_->value())];
-  const rw::core::EvalCell* found = nullptr;
+  const std::string task = task_->currentText().toStdString();
   for (const auto& cell : run->cells) {
-    if (cell.task == task_->currentText().toStdString() && cell.checkpoint_step == step && cell.length == length &&
+    if (cell.task == task && cell.checkpoint_step == step && cell.length == length &&
         std::abs(cell.depth - depth) <= kDepthTolerance)
-      found = &cell;
+      out.push_back(&cell);
   }
-  if (!found) return nullptr;
-  auto* dialog = new CellPromptDialog(run->record, *found, this);
+  return out;
+}
+
+CellPromptDialog* HeatmapsPage::open_cell(std::int64_t length, double depth) {
+  const auto cells = entry_cells(length, depth);
+  if (cells.empty()) return nullptr;
+  const RunData* run = current_run();
+  const rw::core::EvalCell& found = *cells.back();
+  auto* dialog = new CellPromptDialog(run->record, found, this);
   dialog->setAttribute(Qt::WA_DeleteOnClose);
   dialog->show();
   // Rebuilding tokenizes the haystack: off the UI thread, with a store connection of the reader's own.
   reader_->read<rw::core::CellPrompt>(
       dialog,
-      [project = session_->project(), run = run->record, cell = *found](rw::core::Database&) {
+      [project = session_->project(), run = run->record, cell = found](rw::core::Database&) {
         auto store = rw::core::RunStore::open(project.store_path(), rw::core::OpenMode::ReadOnly);
         return rw::core::rebuild_cell_prompt(project, store, run, cell);
       },
@@ -285,16 +285,11 @@ CellPromptDialog* HeatmapsPage::open_cell(std::int64_t length, double depth) {
 }
 
 QString HeatmapsPage::entry_details(std::int64_t length, double depth) const {
-  const RunData* run = current_run();
-  if (!run || steps_.empty()) return {};
+  if (!current_run() || steps_.empty()) return {};
   const std::int64_t step = steps_[static_cast<size_t>(step_->value())];
   QStringList lines;
-  for (const auto& cell : run->cells) {
-    if (cell.task != task_->currentText().toStdString() || cell.checkpoint_step != step || cell.length != length ||
-        std::abs(cell.depth - depth) > kDepthTolerance)
-      continue;
-    lines << tr("score %1, output: %2").arg(cell.score, 0, 'f', 2).arg(QString::fromStdString(cell.output));
-  }
+  for (const rw::core::EvalCell* cell : entry_cells(length, depth))
+    lines << tr("score %1, output: %2").arg(cell->score, 0, 'f', 2).arg(QString::fromStdString(cell->output));
   const QString head = tr("%1 tokens, depth %2% at step %3").arg(length).arg(depth * 100, 0, 'g', 4).arg(step);
   return lines.isEmpty() ? tr("%1: not scored yet").arg(head) : head + QStringLiteral("\n\n") + lines.join('\n');
 }

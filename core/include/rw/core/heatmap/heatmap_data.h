@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -75,6 +76,10 @@ struct HeatmapGrid {
   std::vector<std::int64_t> lengths;
   std::vector<double> depths;  // in 0..1
 };
+
+/// Every length and depth that `task`'s cells among `cells` use, at any checkpoint step: the grid of a run
+/// whose eval suite is not known, so a checkpoint scored only in part still shows the rest as missing.
+HeatmapGrid task_grid(const std::vector<EvalCell>& cells, std::string_view task);
 
 /// Groups `cells` by length and by depth (depths equal to 1e-6 are one row), over the union of the cells'
 /// lengths and depths and `grid`'s. Error when both are empty, when `cells` mixes tasks or checkpoint steps,

@@ -51,6 +51,8 @@ class HeatmapsPage : public QWidget {
   void redraw();
   void export_image();
   const RunData* current_run() const;
+  /// The shown run's cells behind an entry, at the shown task and checkpoint (stored order, newest last).
+  std::vector<const rw::core::EvalCell*> entry_cells(std::int64_t length, double depth) const;
 
   ProjectSession* session_;
   StoreReader* reader_;
