@@ -11,6 +11,7 @@
 
 #include "corpus.h"
 #include "dataset.h"
+#include "synth.h"
 #include "eval.h"
 #include "heatmap.h"
 #include "model.h"
@@ -50,6 +51,14 @@ commands:
   dataset list PROJECT [--json]  datasets with their sample counts
   dataset show PROJECT NAME [--sample ID | --index N] [--json]
                                  a dataset and its first samples, or one sample: messages, provenance, segments
+  synth run PROJECT SYNTH.json [--run-id ID] [--progress human|json|none] [--json]
+                                 fill a dataset from a synth config (docs/synth-config.md); run again to continue
+  synth preview PROJECT SYNTH.json [--index N] [--color auto|always|never] [--json]
+                                 make one sample and print it with its segments coloured by role; stores nothing
+  synth show PROJECT DATASET [--index N] [--color auto|always|never]
+                                 a stored synthesized sample with its segments and provenance
+  synth regenerate PROJECT DATASET [--index N] [--json]
+                                 rebuild a stored sample from its provenance and compare (exit 1 if it differs)
   eval niah|passkey|ruler|ppl MODEL_DIR [--project DIR] [--lengths ..] [--depths ..] [--json]
                                  long-context evals; cells stream into the project's store (see `ropewalk-cli eval`)
   eval suite MODEL_DIR SUITE.json [--project DIR]
@@ -58,7 +67,7 @@ commands:
                      [--out PATH.png|.svg|.pdf] [--format png|svg|pdf] [--json]
                                  NIAH heatmap (PNG, SVG or PDF) of a run's eval cells (default: latest step, exports/)
 
-worker commands (train, eval, corpus add) take --run-id ID (a queued run to work on) and --progress json
+worker commands (train, eval, corpus add, synth run) take --run-id ID (a queued run to work on) and --progress json
 (the worker protocol on stdout, docs/worker-protocol.md); SIGINT/SIGTERM stop them cleanly (exit 130).
 )";
 
@@ -100,6 +109,7 @@ std::string worker_kind(const std::vector<std::string>& args) {
   if (args[0] == "train") return "train";
   if (args[0] == "eval" && args.size() >= 2 && args[1] != "export-heatmap") return "eval";
   if (args[0] == "corpus" && args.size() >= 2 && args[1] == "add") return "import";
+  if (args[0] == "synth" && args.size() >= 2 && args[1] == "run") return "synth";
   return "";
 }
 
@@ -181,6 +191,13 @@ int main(int argc, char** argv) {
       if (args[1] == "list") return rw::app::run_dataset_list(rest);
       if (args[1] == "show") return rw::app::run_dataset_show(rest);
     }
+    if (args[0] == "synth" && args.size() >= 2) {
+      const std::vector<std::string> rest(args.begin() + 2, args.end());
+      if (args[1] == "run") return rw::app::run_synth_run(rest);
+      if (args[1] == "preview") return rw::app::run_synth_preview(rest);
+      if (args[1] == "show") return rw::app::run_synth_show(rest);
+      if (args[1] == "regenerate") return rw::app::run_synth_regenerate(rest);
+    }
     if (args[0] == "runs" && args.size() >= 2 && args[1] == "list")
       return rw::app::run_runs_list({args.begin() + 2, args.end()});
     if (args[0] == "runs" && args.size() >= 2 && args[1] == "show")
@@ -188,7 +205,8 @@ int main(int argc, char** argv) {
     if (args[0] == "train") return rw::app::run_train({args.begin() + 1, args.end()});
     // One line naming what was typed; the command list stays behind --help so the error is not buried.
     const bool is_group = args.size() >= 2 && (args[0] == "model" || args[0] == "project" || args[0] == "corpus" ||
-                                               args[0] == "dataset" || args[0] == "eval" || args[0] == "runs");
+                                               args[0] == "dataset" || args[0] == "eval" || args[0] == "runs" ||
+                                               args[0] == "synth");
     std::cerr << "ropewalk-cli: unknown command '" << args[0] << (is_group ? " " + args[1] : std::string())
               << "' (ropewalk-cli --help lists the commands)\n";
     return 2;

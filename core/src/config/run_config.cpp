@@ -194,14 +194,12 @@ RopeConfig parse_scaling(const ObjectReader& in) {
   return s;
 }
 
-DataSource parse_data_source(const ObjectReader& in, Objective objective) {
+DataSource parse_data_source(const ObjectReader& in) {
   in.refuse_unknown_keys({"corpus", "dataset", "weight", "min_tokens"});
   in.check(in.has("corpus") != in.has("dataset"), "", "must name exactly one of \"corpus\" or \"dataset\"");
   DataSource d;
   if (in.has("dataset")) {
-    d.kind = DataSource::Kind::Dataset;
-    in.check(objective == Objective::Sft, "dataset",
-             "is SFT data, but the objective is \"pretrain\" (it trains on corpora: {{\"corpus\": NAME}})");
+    d.kind = DataSource::Kind::Dataset;  // a chat dataset under pretrain is refused against the store
     in.check(!in.has("min_tokens"), "min_tokens", "applies only to corpus entries");
   }
   const char* key = d.kind == DataSource::Kind::Corpus ? "corpus" : "dataset";
@@ -241,7 +239,7 @@ StageConfig parse_stage(const ObjectReader& in, Objective objective) {
   s.max_position_embeddings = in.optional<std::int64_t>("max_position_embeddings");
   if (s.max_position_embeddings) check_positive(in, "max_position_embeddings", *s.max_position_embeddings);
   if (!in.has("data")) in.missing("data");
-  for (const auto& item : in.objects("data")) s.data.push_back(parse_data_source(item, objective));
+  for (const auto& item : in.objects("data")) s.data.push_back(parse_data_source(item));
   in.check(!s.data.empty(), "data", "must list at least one {}", objective == Objective::Sft ? "dataset" : "corpus");
   if (objective == Objective::Sft) {
     const bool any_dataset = std::any_of(s.data.begin(), s.data.end(),
@@ -537,10 +535,15 @@ void validate_against_store(const RunConfig& config, Database& db) {
     for (size_t j = 0; j < data.size(); ++j) {
       if (data[j].kind == DataSource::Kind::Corpus) {
         check_corpus(data[j].name, fmt::format("stages[{}].data[{}].corpus", i, j));
-      } else if (!datasets.find_dataset(data[j].name)) {
-        refuse("dataset", data[j].name, fmt::format("stages[{}].data[{}].dataset", i, j), known_datasets,
-               "import or synthesize one");
+        continue;
       }
+      const std::string path = fmt::format("stages[{}].data[{}].dataset", i, j);
+      const auto dataset = datasets.find_dataset(data[j].name);
+      if (!dataset) refuse("dataset", data[j].name, path, known_datasets, "import or synthesize one");
+      if (dataset->kind == "chat" && config.objective == Objective::Pretrain)
+        fail("{}: \"{}\": dataset \"{}\" holds chat samples, but the objective is \"pretrain\" (it trains on "
+             "corpora and text datasets); use objective \"sft\" with a chat_format",
+             config.source, path, data[j].name);
     }
   }
 }

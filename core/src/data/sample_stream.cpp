@@ -9,12 +9,14 @@
 namespace rw::core {
 namespace {
 
-/// The dataset's sample ids in idx order, its name in `name`; Error when it has none. Checks seq_len first.
+/// The dataset's sample ids in idx order, its name and kind in `record`; Error when it has none. Checks
+/// seq_len first.
 std::vector<std::int64_t> dataset_sample_ids(Database& db, std::int64_t dataset_id, const PackingOptions& options,
-                                             std::string& name) {
+                                             DatasetRecord& record) {
   SequencePacker check(options);  // validates seq_len
   DatasetStore store(db);
-  name = store.dataset(dataset_id).name;
+  record = store.dataset(dataset_id);
+  const std::string& name = record.name;
   std::vector<std::int64_t> ids = store.sample_ids(dataset_id);
   if (ids.empty()) fail("dataset '{}' has no samples to train on", name);
   return ids;
@@ -30,18 +32,27 @@ SampleStream::SampleStream(Database& db, std::int64_t dataset_id, const Tokenize
       format_(format),
       loss_on_(loss_on),
       options_(options),
-      walk_(dataset_sample_ids(db, dataset_id, options, dataset_name_), seed) {}
+      walk_(dataset_sample_ids(db, dataset_id, options, dataset_), seed) {}
+
+RenderedChat SampleStream::render_text(const SampleRecord& sample) const {
+  // As a corpus document: BOS (when the tokenizer adds one), the text, EOS; every token trained.
+  RenderedChat r;
+  r.ids = tokenizer_.encode(sample.messages.at(0).content, /*add_special_tokens=*/true);
+  if (const auto eos = tokenizer_.eos_id(); eos && (r.ids.empty() || r.ids.back() != *eos)) r.ids.push_back(*eos);
+  r.loss_mask.assign(r.ids.size(), 1);
+  return r;
+}
 
 const RenderedChat& SampleStream::rendered(std::int64_t sample_id) {
   if (sample_id == cached_id_) return cached_;
   const SampleRecord sample = DatasetStore(db_).sample(sample_id);
   try {
-    cached_ = render_chat(format_, tokenizer_, sample.messages, loss_on_);
+    cached_ = dataset_.kind == "text" ? render_text(sample) : render_chat(format_, tokenizer_, sample.messages, loss_on_);
   } catch (const Error& e) {
-    fail("dataset '{}': sample {} (index {}) cannot be trained in the {} chat format: {}", dataset_name_, sample_id,
+    fail("dataset '{}': sample {} (index {}) cannot be trained in the {} chat format: {}", dataset_.name, sample_id,
          sample.idx, chat_format_name(format_), e.what());
   }
-  if (cached_.ids.empty()) fail("dataset '{}': sample {} renders to no tokens", dataset_name_, sample_id);
+  if (cached_.ids.empty()) fail("dataset '{}': sample {} renders to no tokens", dataset_.name, sample_id);
   cached_id_ = sample_id;
   return cached_;
 }
@@ -73,7 +84,7 @@ PackedSequence SampleStream::next() {
           fail(
               "dataset '{}': every sample is longer than seq_len {} tokens in the {} chat format, and overflow "
               "'drop' skips them all; use a longer seq_len or overflow 'truncate'",
-              dataset_name_, seq_len, chat_format_name(format_));
+              dataset_.name, seq_len, chat_format_name(format_));
         walk_.advance();
         continue;
       }
@@ -99,7 +110,7 @@ void SampleStream::seek(const StreamCursor& cursor) {
   const bool splits = options_.overflow == Overflow::Split;
   if (!walk_.contains(cursor) || (!splits && cursor.token_offset != 0)) {
     fail("sample stream: cursor (epoch {}, position {}, offset {}) is outside dataset '{}' of {} samples{}",
-         cursor.epoch, cursor.position, cursor.token_offset, dataset_name_, samples(),
+         cursor.epoch, cursor.position, cursor.token_offset, dataset_.name, samples(),
          splits ? "" : " (overflow truncate/drop never starts a sequence inside a sample)");
   }
   walk_.cursor() = cursor;

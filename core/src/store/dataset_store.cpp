@@ -57,6 +57,8 @@ std::vector<ChatMessage> messages_from_json(std::string_view text, std::int64_t 
 
 bool is_chat_role(std::string_view role) { return role == "system" || role == "user" || role == "assistant"; }
 
+bool is_dataset_kind(std::string_view kind) { return kind == "chat" || kind == "text"; }
+
 std::string chat_content_hash(const std::vector<ChatMessage>& messages) {
   // Length-prefixed fields: no two different conversations serialize to the same bytes.
   std::string bytes;
@@ -69,11 +71,13 @@ std::string chat_content_hash(const std::vector<ChatMessage>& messages) {
 DatasetRecord DatasetStore::create_dataset(const DatasetRecord& dataset) {
   if (dataset.name.empty()) fail("{}: a dataset needs a name", db_.path().string());
   if (find_dataset(dataset.name)) fail("{}: dataset '{}' already exists", db_.path().string(), dataset.name);
+  const std::string kind = dataset.kind.empty() ? std::string("chat") : dataset.kind;
+  if (!is_dataset_kind(kind)) fail("dataset '{}': kind '{}' is not chat or text", dataset.name, kind);
   if (!is_json_object(dataset.config_json))
     fail("dataset '{}': config_json is not a JSON object: {}", dataset.name, dataset.config_json);
   auto s = db_.prepare(
       "INSERT INTO datasets(name, kind, description, source, config_json, created_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
-  s.bind(1, dataset.name).bind(2, dataset.kind.empty() ? std::string("chat") : dataset.kind);
+  s.bind(1, dataset.name).bind(2, kind);
   s.bind(3, dataset.description).bind(4, dataset.source).bind(5, dataset.config_json).bind(6, now_ms());
   s.run();
   return this->dataset(db_.last_insert_rowid());
@@ -111,8 +115,10 @@ std::optional<std::int64_t> DatasetStore::add_sample(std::int64_t dataset_id, co
   const DatasetRecord ds = dataset(dataset_id);
   if (messages.empty()) fail("dataset '{}': a sample needs at least one message", ds.name);
   std::int64_t n_bytes = 0;
+  if (ds.kind == "text" && (messages.size() != 1 || messages[0].role != kTextRole))
+    fail("dataset '{}' holds raw text: a sample is one message of role '{}'", ds.name, kTextRole);
   for (size_t i = 0; i < messages.size(); ++i) {
-    if (!is_chat_role(messages[i].role))
+    if (ds.kind != "text" && !is_chat_role(messages[i].role))
       fail("dataset '{}': message {} has role '{}' (expected system, user or assistant)", ds.name, i, messages[i].role);
     n_bytes += static_cast<std::int64_t>(messages[i].content.size());
   }

@@ -210,7 +210,8 @@ CREATE TABLE train_pieces(
 CREATE INDEX train_pieces_step ON train_pieces(run_id, step);
 CREATE INDEX train_pieces_item ON train_pieces(item_kind, item_id);
 
--- A named collection of training samples. kind: chat (samples are conversations). source: the imported
+-- A named collection of training samples. kind: chat (conversations) or text (one raw text each, role
+-- 'text'; written by generators since the kind was added, so no schema change). source: the imported
 -- file or the generator that wrote it; config_json: the import format or the generator's settings.
 CREATE TABLE datasets(
   id          INTEGER PRIMARY KEY,
@@ -223,9 +224,9 @@ CREATE TABLE datasets(
 );
 
 -- One conversation, in order idx = 0, 1, ... within its dataset. messages_json: [{"role","content"}] with
--- role system|user|assistant. meta_json: provenance (source file and line, or generator, model, seed,
--- prompts). content_hash: sha256 of the messages, so a dataset holds each conversation once.
--- n_bytes: bytes of all message contents.
+-- role system|user|assistant (text datasets: one message of role text). meta_json: provenance (source file
+-- and line, or generator, model, seed, prompts). content_hash: sha256 of the messages, so a dataset holds
+-- each conversation once. n_bytes: bytes of all message contents.
 CREATE TABLE samples(
   id            INTEGER PRIMARY KEY,
   dataset_id    INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,

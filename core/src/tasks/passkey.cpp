@@ -37,13 +37,17 @@ std::string passkey_prompt(std::int64_t n_garbage, std::int64_t n_prefix, std::i
   return out;
 }
 
+std::int64_t draw_pass_key(SplitMix64& rng, SeedSpace space) {
+  // The original draws from 1..50000; training items take the rest of the five-digit keys.
+  return space == SeedSpace::Eval ? rng.uniform(1, 50000) : rng.uniform(50001, 99999);
+}
+
 EvalItem passkey_item(const Tokenizer& tokenizer, std::int64_t length, double depth_percent, std::uint64_t seed,
                       const PasskeySettings& settings, SeedSpace space) {
   if (depth_percent < 0 || depth_percent > 100)
     fail("passkey: depth must be within 0..100 percent, got {}", depth_percent);
   SplitMix64 rng(seed);
-  // The original draws from 1..50000; training items take the rest of the five-digit keys.
-  const std::int64_t pass_key = space == SeedSpace::Eval ? rng.uniform(1, 50000) : rng.uniform(50001, 99999);
+  const std::int64_t pass_key = draw_pass_key(rng, space);
   const auto prompt_for = [&](std::int64_t n_garbage) {
     const auto n_prefix =
         static_cast<std::int64_t>(std::llround(depth_percent / 100.0 * static_cast<double>(n_garbage)));

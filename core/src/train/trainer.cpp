@@ -93,7 +93,9 @@ std::unique_ptr<MixedStream> make_stream(Database& db, const RunConfig& config, 
     if (d.kind == DataSource::Kind::Dataset) {
       const auto dataset = DatasetStore(db).find_dataset(d.name);
       if (!dataset) fail("{}: no dataset named \"{}\" in the project store", config.source, d.name);
-      sources.push_back({std::make_unique<SampleStream>(db, dataset->id, tokenizer, *config.chat_format, config.loss_on,
+      // A text dataset ignores the chat format (pretrain has none).
+      sources.push_back({std::make_unique<SampleStream>(db, dataset->id, tokenizer,
+                                                        config.chat_format.value_or(ChatFormat::Plain), config.loss_on,
                                                         packing, seed),
                          d.weight, "dataset:" + d.name});
       continue;

@@ -304,9 +304,10 @@ class TestRunConfig : public QObject {
   }
 
   void refusesObjectiveDataMismatch() {
+    // A dataset under pretrain parses: whether it holds chat or raw text is known only to the store.
     json j = minimal();
     j["stages"][0]["data"][0] = {{"dataset", "chat"}};
-    expect_parse_error(j, {"\"stages[0].data[0].dataset\" is SFT data, but the objective is \"pretrain\""});
+    QVERIFY(parse(j).stages[0].data[0].kind == DataSource::Kind::Dataset);
     j = minimal();
     j["objective"] = "sft";
     j["chat_format"] = "llama3";
@@ -404,6 +405,15 @@ class TestRunConfig : public QObject {
                   "needles"});
     j["stages"][0]["data"][1]["dataset"] = "chats";
     validate_against_store(parse(j), db);
+    // Pretraining takes text datasets (CIP samples) but not conversations.
+    datasets.create_dataset({.name = "interleaved", .kind = "text"});
+    j = minimal();
+    j["stages"][0]["data"].push_back({{"dataset", "interleaved"}});
+    validate_against_store(parse(j), db);
+    j["stages"][0]["data"].push_back({{"dataset", "chats"}});
+    expect_error([&] { validate_against_store(parse(j), db); },
+                 {"run.json: \"stages[0].data[2].dataset\": dataset \"chats\" holds chat samples, but the objective is "
+                  "\"pretrain\""});
     j = minimal();
     j["init"] = scratch_init({{"sentencepiece", {{"vocab_size", 100}, {"from_corpus", "wiki"}}}});
     expect_error([&] { validate_against_store(parse(j), db); },

@@ -1,5 +1,6 @@
-// Training sequences from an SFT dataset: samples (conversations) in a seeded shuffled order per epoch,
-// each rendered in a chat format with its loss mask (chat_format.h), packed into seq_len sequences.
+// Training sequences from a dataset: samples in a seeded shuffled order per epoch, each rendered with its
+// loss mask — a chat sample in a chat format (chat_format.h), a text sample like a corpus document (BOS,
+// text, EOS, every token trained) — packed into seq_len sequences.
 // Deterministic and resumable like DocumentStream: the cursor fully describes where the next sequence
 // starts. Not the rendering itself (chat_format.h), not the packer (packing.h), not the mix of sources
 // (MixedStream in sequence_stream.h).
@@ -18,6 +19,7 @@
 #include "rw/core/chat/chat_tokens.h"
 #include "rw/core/data/sequence_stream.h"
 #include "rw/core/store/database.h"
+#include "rw/core/store/dataset_store.h"
 #include "rw/core/tokenizer/tokenizer.h"
 
 namespace rw::core {
@@ -47,10 +49,11 @@ class SampleStream : public SequenceStream {
 
  private:
   const RenderedChat& rendered(std::int64_t sample_id);
+  RenderedChat render_text(const SampleRecord& sample) const;
 
   Database& db_;
   std::int64_t dataset_id_;
-  std::string dataset_name_;
+  DatasetRecord dataset_;
   const Tokenizer& tokenizer_;
   ChatFormat format_;
   LossOn loss_on_;

@@ -1,5 +1,5 @@
 // DatasetStore: the SQL side of training datasets — named datasets of chat samples (conversations with
-// provenance in meta_json), their labelled segments (which bytes of which message came from where), and
+// provenance in meta_json) or raw-text samples (pretraining-style text such as interleaved chunks), their labelled segments (which bytes of which message came from where), and
 // per-tokenizer token counts. Samples are validated here (roles, ranges) so no writer can store one the
 // trainer or the inspector cannot read. Not reading files (data/dataset_import.h), not rendering or
 // tokenizing samples (data/chat_format.h, data/sample_stream.h), not the schema (migrations.cpp).
@@ -18,7 +18,7 @@ namespace rw::core {
 struct DatasetRecord {
   std::int64_t id = 0;
   std::string name;
-  std::string kind = "chat";  // what a sample is; only chat (conversations) so far
+  std::string kind = "chat";  // what a sample is: chat (a conversation) or text (one raw text, kTextRole)
   std::string description;
   std::string source;              // the imported file, or the generator that wrote the samples
   std::string config_json = "{}";  // import format or generator settings
@@ -50,8 +50,13 @@ struct SampleRecord {
   std::vector<SampleSegment> segments;  // in idx order
 };
 
-/// The roles a stored message may have.
+/// The roles a chat sample's messages may have.
 bool is_chat_role(std::string_view role);
+
+/// A text dataset's sample is one message with this role: raw text, trained on every token.
+inline constexpr std::string_view kTextRole = "text";
+/// "chat" | "text".
+bool is_dataset_kind(std::string_view kind);
 
 /// sha256 hex of the conversation (roles and contents), the key that makes a dataset hold it once.
 std::string chat_content_hash(const std::vector<ChatMessage>& messages);
@@ -60,7 +65,8 @@ class DatasetStore {
  public:
   explicit DatasetStore(Database& db) : db_(db) {}
 
-  /// Creates a dataset; Error if the name is empty or taken, or config_json is not a JSON object.
+  /// Creates a dataset; Error if the name is empty or taken, the kind is not chat or text, or config_json is
+  /// not a JSON object.
   DatasetRecord create_dataset(const DatasetRecord& dataset);
   std::optional<DatasetRecord> find_dataset(std::string_view name);
   /// Error naming the id when there is none.
@@ -72,7 +78,8 @@ class DatasetStore {
 
   /// Appends a sample (idx = one past the dataset's last). Returns its id, or nothing when the dataset
   /// already holds this conversation (nothing is written then). Error naming the dataset and the cause
-  /// when messages are empty, a role is not system|user|assistant, meta_json or a segment's meta_json is
+  /// when messages are empty, a chat sample's role is not system|user|assistant, a text sample is not one
+  /// message of role kTextRole, meta_json or a segment's meta_json is
   /// not a JSON object, a segment's message_index is out of range, its byte range lies outside that
   /// message or its source range is reversed. Call inside a transaction when adding many.
   std::optional<std::int64_t> add_sample(std::int64_t dataset_id, const std::vector<ChatMessage>& messages,

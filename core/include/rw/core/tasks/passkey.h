@@ -11,6 +11,7 @@
 
 #include "rw/core/tasks/eval_grid.h"
 #include "rw/core/tasks/task_item.h"
+#include "rw/core/util/splitmix64.h"
 
 namespace rw::core {
 
@@ -26,6 +27,9 @@ inline constexpr std::string_view kPasskeyQuestion = "What is the pass key? The 
 /// The Landmark prompt: garbage_inf = garbage sentences joined by spaces (long enough for n_garbage);
 /// prefix = its first n_prefix characters, suffix = its first n_garbage - n_prefix characters.
 std::string passkey_prompt(std::int64_t n_garbage, std::int64_t n_prefix, std::int64_t pass_key);
+
+/// The pass key of an item: the original's range 1..50000 for evals, 50001..99999 for training items.
+std::int64_t draw_pass_key(SplitMix64& rng, SeedSpace space);
 
 struct PasskeySettings {
   std::int64_t max_new_tokens = 10;
