@@ -17,6 +17,7 @@
 #include "rw/core/config/eval_suite.h"
 #include "rw/core/store/project.h"
 #include "rw/core/config/run_config.h"
+#include "rw/core/synth/synth_config.h"
 #include "rw/core/util/files.h"
 #include "rw/core/util/strict_json.h"
 #include "test_support.h"
@@ -262,6 +263,21 @@ void parse_every_eval_suite() {
   parse_eval_suite(read_text_file(demo), demo.string());
 }
 
+// One config per generator with every key of its section, and the example synth configs in the repository.
+void parse_every_synth_config() {
+  const json common = {{"format", 1},      {"name", "s"},       {"description", "d"},       {"seed", 3},
+                       {"samples", 10},    {"lengths", {256}},  {"tokenizer", "models/base"}, {"chat_format", "llama3"}};
+  json tasks = common, cip = common, synl = common;
+  tasks["generator"] = "tasks";
+  tasks["tasks"] = {{"tasks", {"needle_chat", "vt"}}, {"corpus", "books"}};
+  cip["generator"] = "cip";
+  cip["cip"] = {{"corpus", "books"}, {"chunk_tokens", 128}, {"documents", 3}, {"order", "random"}};
+  synl["generator"] = "synl";
+  synl["synl"] = {{"formats", {"csv"}}, {"questions", {"count"}}, {"questions_per_sample", 2}};
+  for (const json& j : {tasks, cip, synl}) parse_synth_config(j.dump(), "synth.json");
+  for (const auto& path : examples("projects/examples/synth", ".json")) read_synth_config(path);
+}
+
 }  // namespace
 
 class TestConfigDocs : public QObject {
@@ -277,6 +293,12 @@ class TestConfigDocs : public QObject {
     const strict_json::KeyRecorder recorder;
     parse_every_eval_suite();
     expect_documented(recorder, "eval-suite.md");
+  }
+
+  void synthConfigDocListsEveryKey() {
+    const strict_json::KeyRecorder recorder;
+    parse_every_synth_config();
+    expect_documented(recorder, "synth-config.md");
   }
 
   void projectFileDocListsEveryKey() {
