@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "args.h"
+#include "rw/core/model/synth_chat_model.h"
+#include "rw/core/runtime/device.h"
 #include "rw/core/runtime/exception_message.h"
 #include "rw/core/store/dataset_store.h"
 #include "rw/core/store/project.h"
@@ -121,6 +123,28 @@ std::unique_ptr<Tokenizer> config_tokenizer(const Project& project, const SynthC
   }
 }
 
+/// What the config's generator needs besides the store: the bootstrap generator's model (loaded on --device)
+/// and the project's prompt overrides.
+struct Resources {
+  std::unique_ptr<LlamaSynthModel> model;
+  SynthResources view() const { return {model.get(), prompt_dir}; }
+  std::filesystem::path prompt_dir;
+};
+
+Resources config_resources(const Project& project, const SynthConfig& config, const CliArgs& args) {
+  Resources r;
+  r.prompt_dir = project.dir() / "prompts" / "bootstrap";
+  if (config.generator != SynthGenerator::Bootstrap) return r;
+  const auto dir = project.resolve(config.bootstrap.model);
+  try {
+    r.model = std::make_unique<LlamaSynthModel>(dir, config.bootstrap.prompt_format, config.bootstrap.temperature,
+                                                resolve_device(args.get_or("device", "cpu")));
+  } catch (const std::exception& e) {
+    fail("{}: \"bootstrap.model\" {}: {}", config.source, dir.string(), exception_message(e));
+  }
+  return r;
+}
+
 /// The stored sample `--index N` of a synthesized dataset, with the config it was made by.
 struct StoredSample {
   SampleRecord record;
@@ -143,10 +167,11 @@ StoredSample stored_sample(Database& db, const std::string& dataset, const CliAr
 }  // namespace
 
 int run_synth_run(const std::vector<std::string>& argv) {
-  const CliArgs args(argv, {"json", "progress", "run-id"}, {"json"});
+  const CliArgs args(argv, {"json", "progress", "run-id", "device"}, {"json"});
   install_stop_signal_handlers();
   if (args.positionals().size() != 2)
-    fail("usage: ropewalk-cli synth run PROJECT SYNTH.json [--run-id ID] [--progress human|json|none] [--json]");
+    fail("usage: ropewalk-cli synth run PROJECT SYNTH.json [--run-id ID] [--device cpu|cuda] [--progress "
+         "human|json|none] [--json]");
   const Project project = Project::open(args.positionals()[0]);
   RunStore runs(project.open_store());
   const LeaseRequest request{.kind = "synth", .name = "synth"};
@@ -155,9 +180,11 @@ int run_synth_run(const std::vector<std::string>& argv) {
   // Bad input is the queued run's failure, or refused before a run row exists.
   SynthConfig config;
   std::unique_ptr<Tokenizer> tokenizer;
+  Resources resources;
   try {
     config = read_synth_config(args.positionals()[1]);
     tokenizer = config_tokenizer(project, config);
+    resources = config_resources(project, config, args);
   } catch (const std::exception& e) {
     if (lease) lease->fail(e.what());
     throw;
@@ -180,7 +207,7 @@ int run_synth_run(const std::vector<std::string>& argv) {
       progress.update(p.done, p.total,
                       fmt::format("{} written, {} duplicates, {} short", p.written, p.duplicates, p.shortfalls));
       return !lease->stop_requested();
-    });
+    }, resources.view());
     progress.finish();
     if (report.stopped) {
       lease->stop(fmt::format("stopped on request after {} samples; run again to continue", report.samples));
@@ -209,15 +236,24 @@ int run_synth_run(const std::vector<std::string>& argv) {
 }
 
 int run_synth_preview(const std::vector<std::string>& argv) {
-  const CliArgs args(argv, {"index", "json", "color"}, {"json"});
+  const CliArgs args(argv, {"index", "json", "color", "device"}, {"json"});
   if (args.positionals().size() != 2)
-    fail("usage: ropewalk-cli synth preview PROJECT SYNTH.json [--index N] [--color auto|always|never] [--json]");
+    fail("usage: ropewalk-cli synth preview PROJECT SYNTH.json [--index N] [--device cpu|cuda] [--color "
+         "auto|always|never] [--json]");
   const Project project = Project::open(args.positionals()[0]);
   const SynthConfig config = read_synth_config(args.positionals()[1]);
   const auto tokenizer = config_tokenizer(project, config);
+  const Resources resources = config_resources(project, config, args);
   Database db = project.open_store(OpenMode::ReadOnly);
-  Synthesizer synth(db, config, *tokenizer);
-  const SynthSample sample = synth.make(args.get_int("index", 0));
+  Synthesizer synth(db, config, *tokenizer, resources.view());
+  SynthSample sample;
+  try {
+    sample = synth.make(args.get_int("index", 0));
+  } catch (const SampleShortfall& e) {
+    // The steps that led there are what a user previewing needs to see to fix the config or prompts.
+    if (!e.provenance_json().empty()) std::cout << json::parse(e.provenance_json()).dump(2) << "\n";
+    throw;
+  }
   if (args.has("json")) {
     std::cout << sample_json(sample).dump(2) << "\n";
     return 0;
@@ -241,14 +277,15 @@ int run_synth_show(const std::vector<std::string>& argv) {
 }
 
 int run_synth_regenerate(const std::vector<std::string>& argv) {
-  const CliArgs args(argv, {"index", "json"}, {"json"});
+  const CliArgs args(argv, {"index", "json", "device"}, {"json"});
   if (args.positionals().size() != 2)
-    fail("usage: ropewalk-cli synth regenerate PROJECT DATASET [--index N] [--json]");
+    fail("usage: ropewalk-cli synth regenerate PROJECT DATASET [--index N] [--device cpu|cuda] [--json]");
   const Project project = Project::open(args.positionals()[0]);
   Database db = project.open_store(OpenMode::ReadOnly);
   const StoredSample s = stored_sample(db, args.positionals()[1], args);
   const auto tokenizer = config_tokenizer(project, s.config);
-  Synthesizer synth(db, s.config, *tokenizer);
+  const Resources resources = config_resources(project, s.config, args);
+  Synthesizer synth(db, s.config, *tokenizer, resources.view());
   const std::int64_t index = json::parse(s.record.meta_json).value("index", std::int64_t{-1});
   const SynthSample again = synth.make(index);
   // Identical: the same messages, segments and provenance.

@@ -179,6 +179,44 @@ class TestCliSynth : public QObject {
     }
   }
 
+  // The whole workflow with a real model, the demo base model (256 tokens of context): what it writes is
+  // poor, but every step is stored and a sample regenerates identically (greedy decoding).
+  void bootstrapWorkflowWithTheDemoModel() {
+    const fs::path config = write_config(
+        "boot.json", {{"name", "boot"},
+                      {"generator", "bootstrap"},
+                      {"samples", 2},
+                      {"lengths", {3000}},
+                      {"bootstrap",
+                       {{"model", rw::test::source_path("resources/demo/base-model").string()},
+                        {"prompt_format", "plain"},
+                        {"corpus", "demo"},
+                        {"queries", 1},
+                        {"top_k", 1},
+                        {"passage_tokens", 48},
+                        {"instruction_tokens", 32},
+                        {"summary_tokens", 24},
+                        {"answer_tokens", 32}}}});
+    const json result = synth(config);
+    QCOMPARE(result.value("written", 0), 2);
+    Database db = open_store(project_ / "store.db", OpenMode::ReadOnly);
+    DatasetStore store(db);
+    const auto ids = store.sample_ids(store.find_dataset("boot")->id);
+    QCOMPARE(ids.size(), size_t{2});
+    const SampleRecord sample = store.sample(ids[0]);
+    const json meta = json::parse(sample.meta_json);
+    std::vector<std::string> steps;
+    for (const json& step : meta.at("steps")) steps.push_back(step.at("step"));
+    QVERIFY2(steps.size() >= 4 && steps[0] == "instruction" && steps[1] == "retrieval" && steps[2] == "summary" &&
+                 steps.back() == "answer",
+             meta.at("steps").dump().substr(0, 2000).c_str());
+    QVERIFY(meta.at("model").get<std::string>().find("weights sha256 ") != std::string::npos);
+    QCOMPARE(sample.messages.back().content, meta.at("answer").get<std::string>());
+    const auto r = run_cli({"synth", "regenerate", q(project_), "boot", "--index", "1", "--json"});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.std_out + r.std_err));
+    QVERIFY(stdout_json(r).at("identical").get<bool>());
+  }
+
   void badConfigFailsWithOneLine() {
     const fs::path config = write_config("bad.json", {{"name", "bad"}, {"generator", "cip"}, {"samples", 2},
                                                       {"lengths", {512}}, {"cip", {{"corpus", "demo"}, {"documents", 1}}}});

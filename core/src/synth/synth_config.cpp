@@ -22,7 +22,12 @@ constexpr std::int64_t kMaxLength = 1 << 24;
 constexpr std::int64_t kMaxSamples = 100'000'000;
 
 constexpr std::pair<std::string_view, SynthGenerator> kGenerators[] = {
-    {"tasks", SynthGenerator::Tasks}, {"cip", SynthGenerator::Cip}, {"synl", SynthGenerator::Synl}};
+    {"tasks", SynthGenerator::Tasks},
+    {"cip", SynthGenerator::Cip},
+    {"synl", SynthGenerator::Synl},
+    {"bootstrap", SynthGenerator::Bootstrap}};
+constexpr std::pair<std::string_view, SynthBootstrap::Variant> kVariants[] = {
+    {"multi_document", SynthBootstrap::Variant::MultiDocument}, {"long_output", SynthBootstrap::Variant::LongOutput}};
 constexpr std::pair<std::string_view, SynthCip::Order> kCipOrders[] = {{"round_robin", SynthCip::Order::RoundRobin},
                                                                        {"random", SynthCip::Order::Random}};
 
@@ -89,6 +94,42 @@ void parse_synl(const ObjectReader& in, SynthSynl& s) {
            "must be within 1..100, got {}", s.questions_per_sample);
 }
 
+void parse_bootstrap(const ObjectReader& in, SynthBootstrap& b) {
+  in.refuse_unknown_keys({"model", "prompt_format", "corpus", "variant", "queries", "top_k", "passage_tokens",
+                          "instruction_tokens", "summary_tokens", "answer_tokens", "temperature", "distractors",
+                          "min_answer_chars", "max_answer_chars", "refusals", "answer_in_documents"});
+  b.model = in.required<std::string>("model");
+  in.check(!b.model.empty(), "model", "must name the generator model's folder");
+  in.read("prompt_format", b.prompt_format);
+  in.check(b.prompt_format == "auto" || find_value(kChatFormatNames, b.prompt_format).has_value(), "prompt_format",
+           "must be auto or one of {}, got \"{}\"", name_choices(kChatFormatNames), b.prompt_format);
+  b.corpus = in.required<std::string>("corpus");
+  in.check(!b.corpus.empty(), "corpus", "must not be empty");
+  in.read_choice("variant", b.variant, kVariants);
+  const std::pair<const char*, std::int64_t*> counts[] = {{"queries", &b.queries},
+                                                          {"top_k", &b.top_k},
+                                                          {"passage_tokens", &b.passage_tokens},
+                                                          {"instruction_tokens", &b.instruction_tokens},
+                                                          {"summary_tokens", &b.summary_tokens},
+                                                          {"answer_tokens", &b.answer_tokens}};
+  for (const auto& [key, field] : counts) {
+    in.read(key, *field);
+    in.check(*field >= 1 && *field <= 100000, key, "must be within 1..100000, got {}", *field);
+  }
+  in.read("temperature", b.temperature);
+  in.check(b.temperature >= 0 && b.temperature <= 10, "temperature", "must be within 0..10, got {}", b.temperature);
+  in.read("distractors", b.distractors);
+  in.read("min_answer_chars", b.min_answer_chars);
+  in.check(b.min_answer_chars >= 0, "min_answer_chars", "must not be negative, got {}", b.min_answer_chars);
+  in.read("max_answer_chars", b.max_answer_chars);
+  in.check(b.max_answer_chars >= 0, "max_answer_chars", "must not be negative (0: no limit), got {}",
+           b.max_answer_chars);
+  in.check(b.max_answer_chars == 0 || b.max_answer_chars >= b.min_answer_chars, "max_answer_chars",
+           "({}) is below min_answer_chars ({})", b.max_answer_chars, b.min_answer_chars);
+  in.read("refusals", b.refusals);
+  in.read("answer_in_documents", b.answer_in_documents);
+}
+
 ordered_json section_json(const SynthConfig& c) {
   switch (c.generator) {
     case SynthGenerator::Tasks:
@@ -103,6 +144,25 @@ ordered_json section_json(const SynthConfig& c) {
       for (const TableFormat f : c.synl.formats) formats.push_back(table_format_name(f));
       for (const TableQuestionType q : c.synl.questions) questions.push_back(table_question_name(q));
       return {{"formats", formats}, {"questions", questions}, {"questions_per_sample", c.synl.questions_per_sample}};
+    }
+    case SynthGenerator::Bootstrap: {
+      const SynthBootstrap& b = c.bootstrap;
+      return {{"model", b.model},
+              {"prompt_format", b.prompt_format},
+              {"corpus", b.corpus},
+              {"variant", name_of(kVariants, b.variant)},
+              {"queries", b.queries},
+              {"top_k", b.top_k},
+              {"passage_tokens", b.passage_tokens},
+              {"instruction_tokens", b.instruction_tokens},
+              {"summary_tokens", b.summary_tokens},
+              {"answer_tokens", b.answer_tokens},
+              {"temperature", b.temperature},
+              {"distractors", b.distractors},
+              {"min_answer_chars", b.min_answer_chars},
+              {"max_answer_chars", b.max_answer_chars},
+              {"refusals", b.refusals},
+              {"answer_in_documents", b.answer_in_documents}};
     }
   }
   return ordered_json::object();
@@ -122,7 +182,7 @@ SynthConfig parse_synth_config(std::string_view json_text, std::string_view sour
   const json root = strict_json::parse_strict(json_text, source);
   const ObjectReader in(root, "", source);
   in.refuse_unknown_keys({"format", "name", "description", "generator", "seed", "samples", "lengths", "tokenizer",
-                          "chat_format", "tasks", "cip", "synl"});
+                          "chat_format", "tasks", "cip", "synl", "bootstrap"});
   SynthConfig c;
   c.source = std::string(source);
   std::int64_t format = c.format;
@@ -157,7 +217,7 @@ SynthConfig parse_synth_config(std::string_view json_text, std::string_view sour
   in.check(!c.tokenizer.empty(), "tokenizer", "must name a model folder");
   in.read_choice("chat_format", c.chat_format, kChatFormatNames, {ChatFormat::Completion});  // samples have roles
   const std::string_view own = synth_generator_name(c.generator);
-  for (const std::string_view section : {"tasks", "cip", "synl"}) {
+  for (const std::string_view section : {"tasks", "cip", "synl", "bootstrap"}) {
     in.check(section == own || !in.has(section), section, "is the section of generator \"{}\", but the generator is \"{}\"",
              section, own);
   }
@@ -168,6 +228,10 @@ SynthConfig parse_synth_config(std::string_view json_text, std::string_view sour
       parse_cip(in.object("cip"), c.cip);
       break;
     case SynthGenerator::Synl: parse_synl(in.object("synl"), c.synl); break;
+    case SynthGenerator::Bootstrap:
+      if (!in.has("bootstrap")) in.missing("bootstrap");
+      parse_bootstrap(in.object("bootstrap"), c.bootstrap);
+      break;
   }
   return c;
 }

@@ -98,10 +98,17 @@ std::vector<SampleSegment> SegmentedText::segments() const {
 CorpusTexts::CorpusTexts(Database& db, const std::string& corpus, std::string_view who) : db_(db), name_(corpus) {
   CorpusStore store(db);
   const CorpusRecord record = store.require_corpus(corpus, who);
+  corpus_id_ = record.id;
   auto s = db.prepare("SELECT id FROM documents WHERE corpus_id = ?1 ORDER BY id");
   s.bind(1, record.id);
   while (s.step()) ids_.push_back(s.column_int64(0));
   if (ids_.empty()) fail("{}: corpus '{}' has no documents; add some with `ropewalk-cli corpus add`", who, corpus);
+}
+
+std::optional<std::int64_t> CorpusTexts::index_of(std::int64_t document_id) const {
+  const auto it = std::lower_bound(ids_.begin(), ids_.end(), document_id);  // ids_ is in id order
+  if (it == ids_.end() || *it != document_id) return std::nullopt;
+  return it - ids_.begin();
 }
 
 const std::string& CorpusTexts::text(std::int64_t i) {
@@ -113,12 +120,25 @@ const std::string& CorpusTexts::text(std::int64_t i) {
 
 // ---- Synthesizer ----------------------------------------------------------------------------------
 
-Synthesizer::Synthesizer(Database& db, SynthConfig config, const Tokenizer& tokenizer)
-    : db_(db), config_(std::move(config)), tokenizer_(tokenizer) {
-  const std::string corpus = config_.generator == SynthGenerator::Cip     ? config_.cip.corpus
-                             : config_.generator == SynthGenerator::Tasks ? config_.tasks.corpus
-                                                                          : std::string();
+Synthesizer::Synthesizer(Database& db, SynthConfig config, const Tokenizer& tokenizer, SynthResources resources)
+    : db_(db), config_(std::move(config)), tokenizer_(tokenizer), resources_(std::move(resources)) {
+  std::string corpus;
+  switch (config_.generator) {
+    case SynthGenerator::Cip: corpus = config_.cip.corpus; break;
+    case SynthGenerator::Tasks: corpus = config_.tasks.corpus; break;
+    case SynthGenerator::Bootstrap: corpus = config_.bootstrap.corpus; break;
+    case SynthGenerator::Synl: break;
+  }
   if (!corpus.empty()) corpus_ = std::make_unique<CorpusTexts>(db_, corpus, config_.source);
+  if (config_.generator == SynthGenerator::Bootstrap) {
+    if (!resources_.model) fail("{}: the bootstrap generator needs its model (\"bootstrap.model\")", config_.source);
+    prompts_ = std::make_unique<BootstrapPrompts>(resources_.prompt_dir);
+  }
+}
+
+SynthModel& Synthesizer::model() {
+  if (!resources_.model) fail("{}: this generator uses no model", config_.source);
+  return *resources_.model;
 }
 
 Synthesizer::~Synthesizer() = default;
@@ -149,6 +169,7 @@ SynthSample Synthesizer::make(std::int64_t index) {
     case SynthGenerator::Tasks: sample = make_task_sample(*this, index); break;
     case SynthGenerator::Cip: sample = make_cip_sample(*this, index); break;
     case SynthGenerator::Synl: sample = make_synl_sample(*this, index); break;
+    case SynthGenerator::Bootstrap: sample = make_bootstrap_sample(*this, index); break;
   }
   sample.index = index;
   sample.target_tokens = config_.length_of(index);
@@ -176,7 +197,7 @@ std::string synth_tokenizer_id(const SynthConfig& config) {
 }
 
 SynthReport run_synthesis(Database& db, const SynthConfig& config, const Tokenizer& tokenizer,
-                          const std::function<bool(const SynthProgress&)>& on_progress) {
+                          const std::function<bool(const SynthProgress&)>& on_progress, SynthResources resources) {
   SynthReport report;
   std::int64_t start = 0;
   {
@@ -188,7 +209,7 @@ SynthReport run_synthesis(Database& db, const SynthConfig& config, const Tokeniz
     tx.commit();
   }
   report.resumed_from = start;
-  Synthesizer synth(db, config, tokenizer);
+  Synthesizer synth(db, config, tokenizer, std::move(resources));
   DatasetStore store(db);
   const std::string tokenizer_id = synth_tokenizer_id(config);
   SynthProgress progress{.done = start, .total = config.samples};

@@ -274,7 +274,14 @@ void parse_every_synth_config() {
   cip["cip"] = {{"corpus", "books"}, {"chunk_tokens", 128}, {"documents", 3}, {"order", "random"}};
   synl["generator"] = "synl";
   synl["synl"] = {{"formats", {"csv"}}, {"questions", {"count"}}, {"questions_per_sample", 2}};
-  for (const json& j : {tasks, cip, synl}) parse_synth_config(j.dump(), "synth.json");
+  json bootstrap = common;
+  bootstrap["generator"] = "bootstrap";
+  bootstrap["bootstrap"] = {{"model", "models/base"}, {"prompt_format", "qwen2"}, {"corpus", "books"},
+                            {"variant", "long_output"}, {"queries", 2}, {"top_k", 3}, {"passage_tokens", 100},
+                            {"instruction_tokens", 50}, {"summary_tokens", 40}, {"answer_tokens", 60},
+                            {"temperature", 0.7}, {"distractors", false}, {"min_answer_chars", 5},
+                            {"max_answer_chars", 500}, {"refusals", {"sorry"}}, {"answer_in_documents", true}};
+  for (const json& j : {tasks, cip, synl, bootstrap}) parse_synth_config(j.dump(), "synth.json");
   for (const auto& path : examples("projects/examples/synth", ".json")) read_synth_config(path);
 }
 

@@ -67,7 +67,13 @@ class TestSynthConfig : public QObject {
     json tasks = minimal();
     tasks["tasks"]["tasks"] = {"passkey", "niah_multikey_1", "vt"};
     tasks["seed"] = 77;
-    for (const json& j : {cip, synl, tasks}) {
+    json bootstrap = minimal();
+    bootstrap["generator"] = "bootstrap";
+    bootstrap.erase("tasks");
+    bootstrap["bootstrap"] = {{"model", "models/gen"}, {"corpus", "demo"}, {"variant", "long_output"}, {"temperature", 0.5}};
+    QCOMPARE(parse(bootstrap).bootstrap.refusals.size(), size_t{4});
+    QVERIFY(parse(bootstrap).bootstrap.variant == SynthBootstrap::Variant::LongOutput);
+    for (const json& j : {cip, synl, tasks, bootstrap}) {
       const SynthConfig c = parse(j);
       const SynthConfig again = parse_synth_config(synth_config_to_json(c), "again");
       QCOMPARE(synth_config_to_json(again), synth_config_to_json(c));
@@ -94,7 +100,7 @@ class TestSynthConfig : public QObject {
     expect_error(j, {"synth.json: missing required key \"generator\""});
     j = minimal();
     j["generator"] = "bootstrapp";
-    expect_error(j, {"\"generator\" must be one of tasks, cip, synl, got \"bootstrapp\""});
+    expect_error(j, {"\"generator\" must be one of tasks, cip, synl, bootstrap, got \"bootstrapp\""});
     j = minimal();
     j["lengths"] = json::array();
     expect_error(j, {"\"lengths\" must be a non-empty array"});
@@ -129,6 +135,17 @@ class TestSynthConfig : public QObject {
     expect_error(j, {"\"synl.questions[1]\"", "maxx"});
     j["synl"] = {{"formats", {"yaml"}}};
     expect_error(j, {"\"synl.formats[0]\"", "yaml"});
+    j = minimal();
+    j["generator"] = "bootstrap";
+    j.erase("tasks");
+    j["bootstrap"] = {{"corpus", "demo"}};
+    expect_error(j, {"missing required key \"bootstrap.model\""});
+    j["bootstrap"] = {{"model", "m"}, {"corpus", "demo"}, {"prompt_format", "chatml"}};
+    expect_error(j, {"\"bootstrap.prompt_format\" must be auto or one of"});
+    j["bootstrap"] = {{"model", "m"}, {"corpus", "demo"}, {"min_answer_chars", 50}, {"max_answer_chars", 10}};
+    expect_error(j, {"\"bootstrap.max_answer_chars\" (10) is below min_answer_chars (50)"});
+    j["bootstrap"] = {{"model", "m"}, {"corpus", "demo"}, {"top_k", 0}};
+    expect_error(j, {"\"bootstrap.top_k\" must be within 1..100000"});
     j = minimal();
     j["chat_format"] = "completion";  // samples have roles
     expect_error(j, {"\"chat_format\" must be one of"});

@@ -19,9 +19,10 @@ enum class SynthGenerator {
   Tasks,  ///< retrieval training tasks (needle chats, RULER tasks, passkey) in the training seed space
   Cip,    ///< LongSkywork Chunk Interleaved Pretraining: raw text of interleaved document chunks
   Synl,   ///< LongSkywork Synthetic Lengthy Tables: a long table and questions answered by code
+  Bootstrap,  ///< Bootstrap Your Own Context Length: a generator model, the retriever and the corpus
 };
 
-/// A generator's name in files ("tasks", "cip", "synl").
+/// A generator's name in files ("tasks", "cip", "synl", "bootstrap").
 std::string_view synth_generator_name(SynthGenerator generator);
 
 struct SynthTasks {
@@ -47,6 +48,28 @@ struct SynthSynl {
   std::int64_t questions_per_sample = 1;
 };
 
+struct SynthBootstrap {
+  enum class Variant {
+    MultiDocument,  ///< instruction -> retrieval -> query-focused summaries -> answer; documents as the input
+    LongOutput,     ///< a long document as the reply to a back-written writing instruction
+  };
+  std::string model;                  ///< generator model folder (relative: to the project)
+  std::string prompt_format = "auto";  ///< how prompts reach it: auto, completion or a chat format
+  std::string corpus;                 ///< where seed passages, retrieved documents and distractors come from
+  Variant variant = Variant::MultiDocument;
+  std::int64_t queries = 3;           ///< search queries used, at most
+  std::int64_t top_k = 2;             ///< documents per query
+  std::int64_t passage_tokens = 128;  ///< the random corpus passage shown in the instruction prompt
+  std::int64_t instruction_tokens = 96, summary_tokens = 64, answer_tokens = 128;  ///< reply lengths
+  double temperature = 0;             ///< 0: greedy; else sampling, seeded per sample
+  bool distractors = true;            ///< fill the input to the target length with other documents
+  // Filters: a sample whose answer fails one is rejected with the reason.
+  std::int64_t min_answer_chars = 1;
+  std::int64_t max_answer_chars = 0;  ///< 0: no limit
+  std::vector<std::string> refusals = {"I cannot", "I can't", "I'm sorry", "As an AI"};
+  bool answer_in_documents = false;   ///< the answer must share a number or a capitalized word with them
+};
+
 struct SynthConfig {
   int format = 1;
   std::string name;          ///< the dataset the samples go into (created on the first run)
@@ -60,6 +83,7 @@ struct SynthConfig {
   SynthTasks tasks;
   SynthCip cip;
   SynthSynl synl;
+  SynthBootstrap bootstrap;
   /// Where it was read from, for errors; not written to JSON.
   std::string source = "synth config";
 

@@ -30,6 +30,13 @@ struct SynthSample {
 class SampleShortfall : public Error {
  public:
   using Error::Error;
+  SampleShortfall(const std::string& message, std::string provenance_json)
+      : Error(message), provenance_json_(std::move(provenance_json)) {}
+  /// What was made before the failure (an agent workflow's steps so far), as JSON; "" when nothing.
+  const std::string& provenance_json() const { return provenance_json_; }
+
+ private:
+  std::string provenance_json_;
 };
 
 /// One message's text assembled from pieces; labelled pieces become segments of message `message_index`.

@@ -2,17 +2,21 @@
 // deterministically — a sample depends only on the config, the tokenizer, the corpus and its index, so a
 // killed job resumes where it stopped and `synth regenerate` rebuilds any stored sample — and runs a job
 // into the store: one transaction per sample, duplicates and shortfalls counted with their reasons.
-// The generators: task_samples.cpp (training tasks), cip_samples.cpp (CIP), synl_samples.cpp (SynL).
+// The generators: task_samples.cpp (training tasks), cip_samples.cpp (CIP), synl_samples.cpp (SynL),
+// bootstrap_samples.cpp (the Bootstrap agent workflow).
 #pragma once
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "rw/core/store/database.h"
+#include "rw/core/synth/bootstrap_prompts.h"
 #include "rw/core/synth/synth_config.h"
+#include "rw/core/synth/synth_model.h"
 #include "rw/core/synth/synth_sample.h"
 #include "rw/core/tokenizer/tokenizer.h"
 
@@ -24,22 +28,32 @@ class CorpusTexts {
   /// Error naming the corpus (and those there are) when it is missing or empty. `who` starts messages.
   CorpusTexts(Database& db, const std::string& corpus, std::string_view who);
   const std::string& name() const { return name_; }
+  std::int64_t corpus_id() const { return corpus_id_; }
   std::int64_t size() const { return static_cast<std::int64_t>(ids_.size()); }
   std::int64_t id(std::int64_t i) const { return ids_.at(static_cast<size_t>(i)); }
+  /// The position of document `document_id` in this corpus, if it is one of its documents.
+  std::optional<std::int64_t> index_of(std::int64_t document_id) const;
   const std::string& text(std::int64_t i);
 
  private:
   Database& db_;
   std::string name_;
+  std::int64_t corpus_id_ = 0;
   std::vector<std::int64_t> ids_;
   std::map<std::int64_t, std::string> texts_;
 };
 
+/// What the agent workflows use besides the store: the generator model and the project's prompt overrides.
+struct SynthResources {
+  SynthModel* model = nullptr;            ///< required by the bootstrap generator
+  std::filesystem::path prompt_dir;       ///< PROJECT/prompts/bootstrap: overrides of the built-in prompts
+};
+
 class Synthesizer {
  public:
-  /// Checks what the config names (the corpus exists and has documents). The database and tokenizer must
-  /// outlive it.
-  Synthesizer(Database& db, SynthConfig config, const Tokenizer& tokenizer);
+  /// Checks what the config names (the corpus exists and has documents; the bootstrap generator has its
+  /// model and readable prompts). The database, tokenizer and model must outlive it.
+  Synthesizer(Database& db, SynthConfig config, const Tokenizer& tokenizer, SynthResources resources = {});
   ~Synthesizer();
 
   /// Sample `index`. Throws SampleShortfall when it cannot reach its target length.
@@ -52,18 +66,24 @@ class Synthesizer {
   /// The seed of sample `index` (training seed space, so no sample shares an eval item's seed).
   std::uint64_t sample_seed(std::int64_t index) const;
   CorpusTexts& corpus();
+  Database& db() { return db_; }
+  SynthModel& model();
+  const BootstrapPrompts& prompts() const { return *prompts_; }
 
  private:
   Database& db_;
   SynthConfig config_;
   const Tokenizer& tokenizer_;
+  SynthResources resources_;
   std::unique_ptr<CorpusTexts> corpus_;
+  std::unique_ptr<BootstrapPrompts> prompts_;
 };
 
 /// The generators, each making one sample for the synthesizer (its seed and target set).
 SynthSample make_task_sample(Synthesizer& synth, std::int64_t index);
 SynthSample make_cip_sample(Synthesizer& synth, std::int64_t index);
 SynthSample make_synl_sample(Synthesizer& synth, std::int64_t index);
+SynthSample make_bootstrap_sample(Synthesizer& synth, std::int64_t index);
 
 struct SynthProgress {
   std::int64_t done = 0;      ///< indices finished (this run and earlier ones)
@@ -89,7 +109,8 @@ struct SynthReport {
 /// differing setting; one made by the same recipe continues after the last index it holds. `on_progress`
 /// after each sample: return false to stop (the sample in hand is stored first).
 SynthReport run_synthesis(Database& db, const SynthConfig& config, const Tokenizer& tokenizer,
-                          const std::function<bool(const SynthProgress&)>& on_progress = {});
+                          const std::function<bool(const SynthProgress&)>& on_progress = {},
+                          SynthResources resources = {});
 
 /// The tokenizer id sample token counts are stored under: the tokenizer folder and the chat format.
 std::string synth_tokenizer_id(const SynthConfig& config);
