@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "args.h"
+#include "sample_json.h"
+#include "rw/core/data/dataset_export.h"
 #include "rw/core/data/dataset_import.h"
 #include "rw/core/store/dataset_store.h"
 #include "rw/core/store/project.h"
@@ -21,12 +23,6 @@ using json = nlohmann::json;
 namespace {
 
 constexpr std::int64_t kPreviewSamples = 10;
-
-/// Stored JSON text as a value (an unparsable one is shown as its text).
-json parsed(const std::string& text) {
-  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  return j.is_discarded() ? json(text) : j;
-}
 
 std::string dump(const json& j, int indent = 2) { return j.dump(indent, ' ', false, json::error_handler_t::replace); }
 
@@ -60,35 +56,24 @@ json dataset_json(const DatasetRecord& d) {
           {"kind", d.kind},
           {"description", d.description},
           {"source", d.source},
-          {"config", parsed(d.config_json)},
+          {"config", parsed_json(d.config_json)},
           {"samples", d.sample_count},
           {"created_ms", d.created_ms}};
 }
 
 json sample_json(const SampleRecord& s, const std::string& dataset) {
-  json messages = json::array();
-  for (const ChatMessage& m : s.messages) messages.push_back({{"role", m.role}, {"content", m.content}});
-  json segments = json::array();
-  for (const SampleSegment& g : s.segments) {
-    const std::string& content = s.messages[static_cast<size_t>(g.message_index)].content;
-    segments.push_back(
-        {{"message_index", g.message_index},
-         {"byte_begin", g.byte_begin},
-         {"byte_end", g.byte_end},
-         {"kind", g.kind},
-         {"source_document_id", g.source_document_id ? json(*g.source_document_id) : json()},
-         {"source_begin", g.source_begin ? json(*g.source_begin) : json()},
-         {"source_end", g.source_end ? json(*g.source_end) : json()},
-         {"meta", parsed(g.meta_json)},
-         {"text", content.substr(static_cast<size_t>(g.byte_begin), static_cast<size_t>(g.byte_end - g.byte_begin))}});
-  }
-  return {{"id", s.id},           {"dataset", dataset},          {"index", s.idx},      {"n_bytes", s.n_bytes},
-          {"messages", messages}, {"meta", parsed(s.meta_json)}, {"segments", segments}};
+  return {{"id", s.id},
+          {"dataset", dataset},
+          {"index", s.idx},
+          {"n_bytes", s.n_bytes},
+          {"messages", messages_json(s.messages)},
+          {"meta", parsed_json(s.meta_json)},
+          {"segments", segments_json(s.segments, s.messages)}};
 }
 
 void print_sample(const SampleRecord& s, const std::string& dataset) {
   std::cout << fmt::format("sample {} (index {}) of dataset '{}', {} bytes\nmeta: {}\n", s.id, s.idx, dataset,
-                           s.n_bytes, dump(parsed(s.meta_json), -1));
+                           s.n_bytes, dump(parsed_json(s.meta_json), -1));
   for (size_t i = 0; i < s.messages.size(); ++i) {
     const ChatMessage& m = s.messages[i];
     std::cout << fmt::format("\n[{}] {} ({} bytes)\n{}\n", i, m.role, m.content.size(), m.content);
@@ -209,6 +194,27 @@ int run_dataset_show(const std::vector<std::string>& argv) {
                              s["id"].get<std::int64_t>(), s["messages"].get<size_t>(), s["n_bytes"].get<std::int64_t>(),
                              s["preview"].get<std::string>());
   }
+  return 0;
+}
+
+int run_dataset_export(const std::vector<std::string>& argv) {
+  const CliArgs args(argv, {"json"}, {"json"});
+  if (args.positionals().size() != 3) fail("usage: ropewalk-cli dataset export PROJECT NAME OUT_DIR [--json]");
+  const Project project = Project::open(args.positionals()[0]);
+  Database db = project.open_store(OpenMode::ReadOnly);
+  const DatasetExportReport r = export_dataset(db, args.positionals()[1], args.positionals()[2]);
+  if (args.has("json")) {
+    json files = json::array();
+    for (const ExportedFile& f : r.files)
+      files.push_back({{"name", f.name}, {"format", f.format}, {"lines", f.lines}, {"sha256", f.sha256}});
+    std::cout << json{{"dataset", r.dataset}, {"kind", r.kind}, {"samples", r.samples},
+                      {"folder", r.folder.string()}, {"files", files}}.dump()
+              << "\n";
+    return 0;
+  }
+  std::cout << fmt::format("dataset '{}' ({}, {} samples) exported to {}:\n", r.dataset, r.kind, r.samples,
+                           r.folder.string());
+  for (const ExportedFile& f : r.files) std::cout << fmt::format("  {:<36} {:<12} {} lines\n", f.name, f.format, f.lines);
   return 0;
 }
 

@@ -51,6 +51,9 @@ commands:
   dataset list PROJECT [--json]  datasets with their sample counts
   dataset show PROJECT NAME [--sample ID | --index N] [--json]
                                  a dataset and its first samples, or one sample: messages, provenance, segments
+  dataset export PROJECT NAME OUT_DIR [--json]
+                                 JSONL for LLaMA-Factory (sharegpt, alpaca, dataset_info.json) and Axolotl
+                                 (chat_template or completion, axolotl.yaml), with manifest.json
   synth run PROJECT SYNTH.json [--run-id ID] [--progress human|json|none] [--json]
                                  fill a dataset from a synth config (docs/synth-config.md); run again to continue
   synth preview PROJECT SYNTH.json [--index N] [--color auto|always|never] [--json]
@@ -190,6 +193,7 @@ int main(int argc, char** argv) {
       if (args[1] == "import") return rw::app::run_dataset_import(rest);
       if (args[1] == "list") return rw::app::run_dataset_list(rest);
       if (args[1] == "show") return rw::app::run_dataset_show(rest);
+      if (args[1] == "export") return rw::app::run_dataset_export(rest);
     }
     if (args[0] == "synth" && args.size() >= 2) {
       const std::vector<std::string> rest(args.begin() + 2, args.end());

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "args.h"
+#include "sample_json.h"
 #include "rw/core/model/synth_chat_model.h"
 #include "rw/core/runtime/device.h"
 #include "rw/core/runtime/exception_message.h"
@@ -92,25 +93,12 @@ void print_sample(const std::vector<ChatMessage>& messages, const std::vector<Sa
 }
 
 json sample_json(const SynthSample& s) {
-  json messages = json::array();
-  for (const ChatMessage& m : s.messages) messages.push_back({{"role", m.role}, {"content", m.content}});
-  json segments = json::array();
-  for (const SampleSegment& g : s.segments) {
-    segments.push_back({{"message_index", g.message_index},
-                        {"byte_begin", g.byte_begin},
-                        {"byte_end", g.byte_end},
-                        {"kind", g.kind},
-                        {"source_document_id", g.source_document_id ? json(*g.source_document_id) : json()},
-                        {"source_begin", g.source_begin ? json(*g.source_begin) : json()},
-                        {"source_end", g.source_end ? json(*g.source_end) : json()},
-                        {"meta", json::parse(g.meta_json)}});
-  }
   return {{"index", s.index},
           {"n_tokens", s.n_tokens},
           {"target_tokens", s.target_tokens},
-          {"messages", messages},
-          {"segments", segments},
-          {"meta", json::parse(s.meta_json)}};
+          {"messages", messages_json(s.messages)},
+          {"segments", segments_json(s.segments, s.messages)},
+          {"meta", parsed_json(s.meta_json)}};
 }
 
 /// The config's tokenizer folder, relative paths taken from the project folder.

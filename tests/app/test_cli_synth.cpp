@@ -113,6 +113,16 @@ class TestCliSynth : public QObject {
     r = run_cli({"synth", "regenerate", q(project_), "tables", "--index", "0"});
     QCOMPARE(r.exit_code, 1);
     QVERIFY2(r.std_out.contains("differs in message 0"), qPrintable(r.std_out));
+    // Exported for LLaMA-Factory and Axolotl: one line per sample in each layout.
+    const fs::path out = project_ / "exports" / "tables";
+    r = run_cli({"dataset", "export", q(project_), "tables", q(out), "--json"});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.std_err));
+    const json exported = stdout_json(r);
+    QCOMPARE(exported.at("samples").get<int>(), 6);
+    for (const json& f : exported.at("files")) {
+      QVERIFY(fs::exists(out / f.at("name").get<std::string>()));
+      if (f.at("name").get<std::string>().ends_with(".jsonl")) QCOMPARE(f.at("lines").get<int>(), 6);
+    }
   }
 
   void killedJobResumesWithoutDuplicatesOrGaps() {

@@ -329,13 +329,7 @@ RunConfig parse_run_config(std::string_view json_text, std::string_view source) 
                           "schedule", "batch", "checkpoint", "eval", "stages"});
   RunConfig c;
   c.source = std::string(source);
-  std::int64_t format = c.format;
-  in.read("format", format);
-  if (format > kLatestFormat)
-    fail("{}: written by a newer Ropewalk (\"format\" {}, this build reads up to {}); open it with that version",
-         source, format, kLatestFormat);
-  in.check(format >= 1, "format", "must be 1 or more, got {}", format);
-  c.format = static_cast<int>(format);
+  c.format = in.read_format(kLatestFormat);
   c.name = in.required<std::string>("name");
   in.check(!c.name.empty(), "name", "must not be empty");
   in.read("description", c.description);

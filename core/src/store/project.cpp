@@ -101,13 +101,7 @@ ProjectSettings parse_project_settings(std::string_view json_text, std::string_v
   const ObjectReader in(root, "", source);
   in.refuse_unknown_keys({"format", "name", "description", "tokenizer", "device", "corpus"});
   ProjectSettings s;
-  std::int64_t format = s.format;
-  in.read("format", format);
-  if (format > kLatestFormat)
-    fail("{}: written by a newer Ropewalk (\"format\" {}, this build reads up to {}); open it with that version",
-         source, format, kLatestFormat);
-  if (format < 1) fail("{}: \"format\" must be 1 or more, got {}", source, format);
-  s.format = static_cast<int>(format);
+  s.format = in.read_format(kLatestFormat);
   if (!in.find("name")) fail("{}: missing required key \"name\"", source);
   in.read("name", s.name);
   if (s.name.empty()) fail("{}: \"name\" must not be empty", source);

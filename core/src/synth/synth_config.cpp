@@ -185,12 +185,7 @@ SynthConfig parse_synth_config(std::string_view json_text, std::string_view sour
                           "chat_format", "tasks", "cip", "synl", "bootstrap"});
   SynthConfig c;
   c.source = std::string(source);
-  std::int64_t format = c.format;
-  in.read("format", format);
-  if (format > kLatestFormat)
-    fail("{}: written by a newer Ropewalk (\"format\" {}, this build reads up to {}); open it with that version",
-         source, format, kLatestFormat);
-  in.check(format >= 1, "format", "must be 1 or more, got {}", format);
+  c.format = in.read_format(kLatestFormat);
   c.name = in.required<std::string>("name");
   in.check(!c.name.empty(), "name", "must not be empty (it names the dataset the samples go into)");
   in.read("description", c.description);

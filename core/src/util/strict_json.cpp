@@ -188,6 +188,16 @@ void ObjectReader::read(std::string_view key, std::string& out) const {
   }
 }
 
+int ObjectReader::read_format(int latest) const {
+  std::int64_t format = 1;
+  read("format", format);
+  if (format > latest)
+    fail("{}: written by a newer Ropewalk (\"format\" {}, this build reads up to {}); open it with that version",
+         source_, format, latest);
+  check(format >= 1, "format", "must be 1 or more, got {}", format);
+  return static_cast<int>(format);
+}
+
 void ObjectReader::read(std::string_view key, std::int64_t& out) const {
   if (const json* v = find(key)) {
     constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());

@@ -13,10 +13,13 @@
 #include "corpus_fixture.h"
 #include "rw/core/synth/synthesizer.h"
 #include "rw/core/util/files.h"
+#include "sample_support.h"
 #include "test_support.h"
 
 using namespace rw::core;
 using json = nlohmann::json;
+using rw::test::of_kind;
+using rw::test::segment_text;
 
 namespace {
 
@@ -71,12 +74,6 @@ class ScriptedModel : public SynthModel {
   std::int64_t context_;
 };
 
-std::vector<SampleSegment> of_kind(const SynthSample& s, std::string_view kind) {
-  std::vector<SampleSegment> out;
-  for (const SampleSegment& g : s.segments)
-    if (g.kind == kind) out.push_back(g);
-  return out;
-}
 
 }  // namespace
 

@@ -13,10 +13,13 @@
 #include "rw/core/store/dataset_store.h"
 #include "rw/core/synth/synthesizer.h"
 #include "rw/core/util/files.h"
+#include "sample_support.h"
 #include "test_support.h"
 
 using namespace rw::core;
 using json = nlohmann::json;
+using rw::test::of_kind;
+using rw::test::segment_text;
 
 namespace {
 
@@ -27,17 +30,7 @@ SynthConfig config_of(json j) {
   return parse_synth_config(j.dump(), "synth.json");
 }
 
-std::string segment_text(const SynthSample& s, const SampleSegment& g) {
-  return s.messages[static_cast<size_t>(g.message_index)].content.substr(static_cast<size_t>(g.byte_begin),
-                                                                          static_cast<size_t>(g.byte_end - g.byte_begin));
-}
 
-std::vector<SampleSegment> of_kind(const SynthSample& s, std::string_view kind) {
-  std::vector<SampleSegment> out;
-  for (const SampleSegment& g : s.segments)
-    if (g.kind == kind) out.push_back(g);
-  return out;
-}
 
 bool same(const SynthSample& a, const SynthSample& b) {
   if (a.messages.size() != b.messages.size() || a.segments.size() != b.segments.size() || a.meta_json != b.meta_json)

@@ -90,6 +90,9 @@ class ObjectReader {
   void read(std::string_view key, double& out) const;  // integers are accepted too
   void read(std::string_view key, bool& out) const;
   void read(std::string_view key, std::vector<std::string>& out) const;
+  /// The file's "format" version (1 when missing): a version newer than `latest` is refused as written by a
+  /// newer Ropewalk, one below 1 as out of range.
+  int read_format(int latest) const;
 
   /// The value at `key`, or nothing when the key is missing.
   template <typename T>
