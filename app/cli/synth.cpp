@@ -107,7 +107,7 @@ std::unique_ptr<Tokenizer> config_tokenizer(const Project& project, const SynthC
   try {
     return load_tokenizer(dir);
   } catch (const std::exception& e) {
-    fail("{}: \"tokenizer\" {}: {}", config.source, dir.string(), e.what());
+    fail("{}: \"tokenizer\": {}", config.source, e.what());  // the message names the folder
   }
 }
 
@@ -128,7 +128,7 @@ Resources config_resources(const Project& project, const SynthConfig& config, co
     r.model = std::make_unique<LlamaSynthModel>(dir, config.bootstrap.prompt_format, config.bootstrap.temperature,
                                                 resolve_device(args.get_or("device", "cpu")));
   } catch (const std::exception& e) {
-    fail("{}: \"bootstrap.model\" {}: {}", config.source, dir.string(), exception_message(e));
+    fail("{}: \"bootstrap.model\": {}", config.source, exception_message(e));  // the message names the folder
   }
   return r;
 }

@@ -17,8 +17,9 @@ using strict_json::ObjectReader;
 using ordered_json = nlohmann::ordered_json;
 
 constexpr int kLatestFormat = 1;
-// Above this a sample would not fit in memory as text with its provenance; real runs stay far below.
-constexpr std::int64_t kMaxLength = 1 << 24;
+// 1M tokens, the longest context the three papers train for; each sample is sized by tokenizing it whole
+// several times, which past this takes minutes and gigabytes per sample.
+constexpr std::int64_t kMaxLength = 1 << 20;
 constexpr std::int64_t kMaxSamples = 100'000'000;
 
 constexpr std::pair<std::string_view, SynthGenerator> kGenerators[] = {

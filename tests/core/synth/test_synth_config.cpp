@@ -105,7 +105,9 @@ class TestSynthConfig : public QObject {
     j["lengths"] = json::array();
     expect_error(j, {"\"lengths\" must be a non-empty array"});
     j["lengths"] = {256, 8};
-    expect_error(j, {"\"lengths[1]\" must be within 16..", "got 8"});
+    expect_error(j, {"\"lengths[1]\" must be within 16..1048576 tokens", "got 8"});
+    j["lengths"] = {2000000};
+    expect_error(j, {"\"lengths[0]\" must be within 16..1048576 tokens, got 2000000"});
     j["lengths"] = {256, "1k"};
     expect_error(j, {"\"lengths[1]\" must be an integer"});
     j = minimal();
