@@ -69,13 +69,27 @@ def positions(mask):
     return pos.masked_fill(mask == 0, 1)
 
 
+# config.json files that set original_max_position_embeddings both at the top level and inside rope_parameters,
+# differently: a model built by transformers takes the top-level value for yarn and llama3 (its rope-parameter
+# standardization), so the fixtures are computed from the folder as transformers loads it.
+CONFLICTS = {"yarn-conflict": ("yarn", 32), "llama3-conflict": ("llama3", 32)}
+
+
 def make_one(out_dir, family, rope_name):
-    max_pos, rope = ROPES[rope_name]
+    base_rope, top_level_original = CONFLICTS.get(rope_name, (rope_name, None))
+    max_pos, rope = ROPES[base_rope]
     torch.manual_seed(zlib.crc32(f"{family}-{rope_name}".encode()))
     config = family_config(family, max_pos, rope)
     model = AutoModelForCausalLM.from_config(config, attn_implementation="sdpa").eval()
     model_dir = os.path.join(out_dir, "model")
     model.save_pretrained(model_dir)
+    if top_level_original is not None:
+        path = os.path.join(model_dir, "config.json")
+        written = json.load(open(path))
+        written["original_max_position_embeddings"] = top_level_original
+        assert written["rope_parameters"]["original_max_position_embeddings"] != top_level_original
+        json.dump(written, open(path, "w"), indent=2)
+        model = AutoModelForCausalLM.from_pretrained(model_dir, attn_implementation="sdpa").eval()
     ids, mask = batch()
     with torch.no_grad():
         logits = model(input_ids=ids, attention_mask=mask, position_ids=positions(mask)).logits
@@ -84,7 +98,7 @@ def make_one(out_dir, family, rope_name):
     with torch.no_grad():
         generated = fresh.generate(input_ids=ids, attention_mask=mask, do_sample=False,
                                    max_new_tokens=NEW_TOKENS, pad_token_id=PAD, eos_token_id=None)
-    init_fn = ROPE_INIT_FUNCTIONS.get(config.rope_parameters["rope_type"])
+    init_fn = ROPE_INIT_FUNCTIONS.get(fresh.config.rope_parameters["rope_type"])
     inv_freq = fresh.model.rotary_emb.original_inv_freq.clone()
     scaling = fresh.model.rotary_emb.attention_scaling
     tensors = {"input_ids": ids, "attention_mask": mask, "logits": logits.float().contiguous(),
@@ -147,7 +161,7 @@ def main():
     torch.set_num_threads(2)
     names = []
     for family in ("llama", "mistral", "qwen2"):
-        for rope_name in ROPES:
+        for rope_name in list(ROPES) + (list(CONFLICTS) if family == "llama" else []):
             name = f"{family}-{rope_name}"
             make_one(os.path.join(out, name), family, rope_name)
             names.append(name)

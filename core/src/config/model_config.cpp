@@ -89,22 +89,22 @@ RopeConfig parse_rope(const Reader& r, int64_t max_positions) {
   } catch (const Error& e) {
     fail("{}: {}", r.origin, e.what());
   }
-  if (params.contains("partial_rotary_factor") && r.number_or(params, "partial_rotary_factor", 1.0, "") != 1.0)
-    fail("{}: partial_rotary_factor other than 1.0 is not supported for this family", r.origin);
+  // transformers' precedence (its rope-parameter standardization): a key inside rope_parameters (or the
+  // legacy rope_scaling) wins over the top-level one for rope_theta and partial_rotary_factor...
+  const double partial = r.number_or(params, "partial_rotary_factor", r.number_or(o, "partial_rotary_factor", 1.0, ""), "");
+  if (partial != 1.0) fail("{}: partial_rotary_factor other than 1.0 is not supported for this family", r.origin);
   const bool scaled = rope.type != RopeType::Default;
-  if (scaled && rope.type != RopeType::Yarn && !params.contains("factor"))
-    fail("{}: rope type '{}' needs 'factor'", r.origin, type);
+  if (scaled && !params.contains("factor")) fail("{}: rope type '{}' needs 'factor'", r.origin, type);
   rope.factor = r.number_or(params, "factor", 1.0, "rope_parameters.");
   if (scaled && rope.factor <= 0) fail("{}: rope 'factor' must be positive, got {}", r.origin, rope.factor);
+  // ...but for yarn and llama3 a top-level original_max_position_embeddings (as Phi-3 writes) overrides the
+  // nested one when transformers builds the model.
   if (rope.type == RopeType::Yarn || rope.type == RopeType::Llama3) {
-    auto orig = r.optional_number(params, "original_max_position_embeddings");
-    if (!orig && r.has("original_max_position_embeddings"))
-      orig = r.optional_number(o, "original_max_position_embeddings");
+    auto orig = r.optional_number(o, "original_max_position_embeddings");
+    if (!orig) orig = r.optional_number(params, "original_max_position_embeddings");
     rope.original_max_position_embeddings = orig ? static_cast<int64_t>(*orig) : max_positions;
   }
   if (rope.type == RopeType::Yarn) {
-    if (!params.contains("factor") || params.at("factor").is_null())
-      rope.factor = static_cast<double>(max_positions) / static_cast<double>(*rope.original_max_position_embeddings);
     rope.attention_factor = r.optional_number(params, "attention_factor");
     rope.beta_fast = r.optional_number(params, "beta_fast");
     rope.beta_slow = r.optional_number(params, "beta_slow");

@@ -7,6 +7,7 @@
 #include "rw/core/config/model_config.h"
 #include "rw/core/config/model_summary.h"
 #include "rw/core/util/error.h"
+#include "test_support.h"
 
 using namespace rw::core;
 using nlohmann::json;
@@ -46,6 +47,35 @@ class TestModelConfig : public QObject {
     QCOMPARE(a.rope.factor, b.rope.factor);
     QCOMPARE(*a.rope.original_max_position_embeddings, int64_t{64});
     QCOMPARE(a.head_dim, int64_t{16});
+  }
+
+  // transformers' precedence: nested rope_theta and partial_rotary_factor win over top-level ones, but a top-level
+  // original_max_position_embeddings wins for yarn and llama3 (test_llama_parity's *-conflict fixtures show the
+  // model transformers builds uses it); yarn without a factor is refused, as transformers refuses it.
+  void ropeKeysFollowTransformersPrecedence() {
+    auto j = base_config();
+    j["rope_theta"] = 50000.0;
+    j["original_max_position_embeddings"] = 128;
+    j["rope_parameters"] = {{"rope_type", "yarn"}, {"rope_theta", 10000.0}, {"factor", 4.0},
+                            {"original_max_position_embeddings", 64}};
+    auto c = parse_model_config(j.dump(), "config.json");
+    QCOMPARE(c.rope.theta, 10000.0);
+    QCOMPARE(*c.rope.original_max_position_embeddings, int64_t{128});
+    j["rope_parameters"]["rope_type"] = "llama3";
+    j["rope_parameters"]["low_freq_factor"] = 1.0;
+    j["rope_parameters"]["high_freq_factor"] = 4.0;
+    QCOMPARE(*parse_model_config(j.dump(), "config.json").rope.original_max_position_embeddings, int64_t{128});
+    j.erase("original_max_position_embeddings");
+    QCOMPARE(*parse_model_config(j.dump(), "config.json").rope.original_max_position_embeddings, int64_t{64});
+    j["partial_rotary_factor"] = 0.5;
+    QVERIFY(rw::test::error_of([&] { parse_model_config(j.dump(), "config.json"); })
+                .contains("partial_rotary_factor other than 1.0 is not supported"));
+    j["rope_parameters"]["partial_rotary_factor"] = 1.0;  // the nested value wins
+    parse_model_config(j.dump(), "config.json");
+    j.erase("partial_rotary_factor");
+    j["rope_parameters"] = {{"rope_type", "yarn"}, {"rope_theta", 10000.0}};
+    QVERIFY(rw::test::error_of([&] { parse_model_config(j.dump(), "config.json"); })
+                .contains("rope type 'yarn' needs 'factor'"));
   }
 
   void roundTripKeepsSettingsAndUnknownKeys() {
