@@ -24,6 +24,7 @@
 #include "rw/core/store/project.h"
 #include "rw/core/store/run_store.h"
 #include "rw/core/util/error.h"
+#include "rw/core/util/file_names.h"
 
 namespace rw::app {
 
@@ -96,8 +97,7 @@ std::optional<std::string> config_name(const RunRecord& run, const char* key, bo
 }
 
 std::string file_safe(const std::string& text) {
-  std::string out;
-  for (unsigned char ch : text) out += std::isalnum(ch) != 0 || ch == '-' || ch == '_' || ch == '.' ? char(ch) : '_';
+  const std::string out = file_name_chars(text);
   return out.empty() ? "run" : out;
 }
 

@@ -6,6 +6,7 @@
 
 #include "rw/core/store/dataset_store.h"
 #include "rw/core/util/error.h"
+#include "rw/core/util/file_names.h"
 #include "rw/core/util/files.h"
 #include "rw/core/util/sha256.h"
 
@@ -17,14 +18,9 @@ using ordered_json = nlohmann::ordered_json;
 
 std::string dump_line(const ordered_json& j) { return j.dump(-1, ' ', false, json::error_handler_t::strict) + "\n"; }
 
-/// The dataset's name as a file stem: letters, digits, '.', '-' and '_' kept, anything else '_'.
+/// The dataset's name as a file stem (file_name_chars), never empty or hidden.
 std::string file_stem(const std::string& name) {
-  std::string out;
-  for (const char c : name) {
-    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                      c == '-' || c == '_';
-    out += keep ? c : '_';
-  }
+  std::string out = file_name_chars(name);
   if (out.empty() || out.front() == '.') out.insert(out.begin(), '_');
   return out;
 }

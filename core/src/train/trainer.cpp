@@ -10,7 +10,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cctype>
 #include <chrono>
 #include <cmath>
 
@@ -31,6 +30,7 @@
 #include "rw/core/train/model_init.h"
 #include "rw/core/train/optimizer.h"
 #include "rw/core/util/error.h"
+#include "rw/core/util/file_names.h"
 #include "rw/core/util/files.h"
 #include "rw/core/worker/run_lease.h"
 
@@ -461,10 +461,7 @@ std::string oom_reason(const RunConfig& config, size_t stage_index, const at::De
 }  // namespace
 
 fs::path run_directory(const Project& project, const std::string& run_name, std::int64_t run_id) {
-  std::string safe;
-  for (char c : run_name)
-    safe += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') ? c : '_';
-  return project.checkpoints_dir() / fmt::format("{}-{}", safe, run_id);
+  return project.checkpoints_dir() / fmt::format("{}-{}", file_name_chars(run_name), run_id);
 }
 
 TrainResult train(const Project& project, const RunConfig& config, const TrainOptions& options) {
