@@ -19,6 +19,8 @@
 #include "rw/core/retrieval/bm25_retriever.h"
 #include "rw/core/synth/synthesizer.h"
 #include "rw/core/tasks/eval_grid.h"
+#include "rw/core/tasks/scoring.h"
+#include "text_scan.h"
 
 namespace rw::core {
 namespace {
@@ -29,20 +31,8 @@ constexpr std::int64_t kBatch = 16;  // prompts per model call: bounds the KV ca
 constexpr std::string_view kNothingRelevant = "nothing relevant";
 constexpr std::string_view kSeedQuery = "(the seed passage's document)";
 
-bool is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
-
-std::string trim(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && is_space(s[b])) ++b;
-  while (e > b && is_space(s[e - 1])) --e;
-  return std::string(s.substr(b, e - b));
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using synth_text::is_space;
+using synth_text::trim;
 
 /// The largest end (a word end in `text` after `begin`) for which fits(text[begin, end)) holds; `begin` when
 /// not even one word fits. At most `max_words` words are considered.
@@ -227,7 +217,7 @@ std::vector<std::string> Workflow::summarize(const std::string& instruction, con
   std::vector<std::string> summaries;
   for (const std::string& s : ask("summary", messages, cfg_.summary_tokens, {{"level", 0}, {"chunks", where}})) {
     const std::string t = trim(s);
-    if (!t.empty() && !lower(t).starts_with(kNothingRelevant)) summaries.push_back(t);
+    if (!t.empty() && !ascii_lower(t).starts_with(kNothingRelevant)) summaries.push_back(t);
   }
   if (summaries.empty()) throw SampleShortfall("the model found nothing relevant in any retrieved document");
   // Merge level by level until the answer prompt holds them all.
@@ -269,9 +259,9 @@ void Workflow::filter(const std::string& answer, const std::vector<Retrieved>& r
   if (cfg_.max_answer_chars > 0 && chars > cfg_.max_answer_chars)
     throw SampleShortfall(fmt::format("filter: the answer has {} characters, more than max_answer_chars {}", chars,
                                       cfg_.max_answer_chars));
-  const std::string low = lower(answer);
+  const std::string low = ascii_lower(answer);
   for (const std::string& refusal : cfg_.refusals) {
-    if (!refusal.empty() && low.find(lower(refusal)) != std::string::npos)
+    if (!refusal.empty() && low.find(ascii_lower(refusal)) != std::string::npos)
       throw SampleShortfall(fmt::format("filter: the answer contains the refusal pattern \"{}\"", refusal));
   }
   if (!cfg_.answer_in_documents) return;
@@ -391,7 +381,7 @@ std::pair<std::string, std::vector<std::string>> parse_instruction(const std::st
     if (e == std::string::npos) e = output.size();
     const std::string line = trim(std::string_view(output).substr(i, e - i));
     i = e + 1;
-    const std::string low = lower(line);
+    const std::string low = ascii_lower(line);
     if (low.starts_with("instruction:")) {
       if (instruction.empty()) instruction = trim(std::string_view(line).substr(12));
     } else if (line.starts_with("- ") || line.starts_with("* ")) {

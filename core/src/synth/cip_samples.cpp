@@ -9,13 +9,14 @@
 
 #include "rw/core/synth/synthesizer.h"
 #include "rw/core/util/splitmix64.h"
+#include "text_scan.h"
 
 namespace rw::core {
 namespace {
 
 constexpr std::string_view kJoin = "\n\n";
 
-bool is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
+using synth_text::is_space;
 
 /// The first whitespace byte at or after `at` (or the end): chunks end between words, never inside a
 /// UTF-8 sequence.

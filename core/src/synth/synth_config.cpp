@@ -169,6 +169,17 @@ ordered_json section_json(const SynthConfig& c) {
   return ordered_json::object();
 }
 
+/// The settings that decide the samples (synth_recipe_json).
+ordered_json recipe(const SynthConfig& c) {
+  ordered_json root = {{"generator", name_of(kGenerators, c.generator)},
+                       {"seed", c.seed},
+                       {"lengths", c.lengths},
+                       {"tokenizer", c.tokenizer},
+                       {"chat_format", chat_format_name(c.chat_format)}};
+  root[std::string(name_of(kGenerators, c.generator))] = section_json(c);
+  return root;
+}
+
 }  // namespace
 
 std::string_view synth_generator_name(SynthGenerator generator) { return name_of(kGenerators, generator); }
@@ -238,19 +249,11 @@ SynthConfig read_synth_config(const std::filesystem::path& path) {
 
 std::string synth_config_to_json(const SynthConfig& c) {
   ordered_json root = {{"format", c.format}, {"name", c.name}, {"description", c.description}};
-  root.update(ordered_json::parse(synth_recipe_json(c)));
+  root.update(recipe(c));
   root["samples"] = c.samples;
   return root.dump();
 }
 
-std::string synth_recipe_json(const SynthConfig& c) {
-  ordered_json root = {{"generator", synth_generator_name(c.generator)},
-                       {"seed", c.seed},
-                       {"lengths", c.lengths},
-                       {"tokenizer", c.tokenizer},
-                       {"chat_format", chat_format_name(c.chat_format)}};
-  root[std::string(synth_generator_name(c.generator))] = section_json(c);
-  return root.dump();
-}
+std::string synth_recipe_json(const SynthConfig& c) { return recipe(c).dump(); }
 
 }  // namespace rw::core

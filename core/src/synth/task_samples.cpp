@@ -14,6 +14,7 @@
 #include "rw/core/tasks/niah.h"
 #include "rw/core/tasks/passkey.h"
 #include "rw/core/tasks/ruler.h"
+#include "text_scan.h"
 
 namespace rw::core {
 namespace {
@@ -32,7 +33,7 @@ std::string pseudo_word(SplitMix64& rng) {
   return word;
 }
 
-bool is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
+using synth_text::is_space;
 
 struct Sentence {
   std::int64_t corpus_index = 0;
