@@ -3,25 +3,20 @@
 #include "rw/core/io/safetensors.h"
 
 #include <ATen/ATen.h>
-#include <fcntl.h>
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <bit>
-#include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
-#include <system_error>
 #include <unordered_map>
 
 #include "rw/core/util/error.h"
 #include "rw/core/util/files.h"
+#include "mapped_file.h"
 
 namespace rw::core {
 namespace {
@@ -68,8 +63,6 @@ const DtypeInfo* find_dtype(at::ScalarType type) {
     if (d.type == type) return &d;
   return nullptr;
 }
-
-std::string errno_text(int err) { return std::error_code(err, std::generic_category()).message(); }
 
 template <typename... Args>
 [[noreturn]] void read_error(const fs::path& path, fmt::format_string<Args...> format, Args&&... args) {
@@ -217,45 +210,25 @@ void check_layout(const fs::path& path, const std::vector<TensorEntry>& sorted, 
 }
 
 // Closes a file descriptor on scope exit.
-struct FdGuard {
-  int fd = -1;
-  ~FdGuard() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
 }  // namespace
 
 struct SafetensorsReader::Impl {
   fs::path path;
-  void* mapping = MAP_FAILED;
-  size_t mapping_size = 0;
+  std::unique_ptr<detail::MappedFile> file;
   const std::byte* data = nullptr;  // start of the data section inside the mapping
   uint64_t data_size = 0;
   std::vector<TensorEntry> entries;
   std::unordered_map<std::string, size_t> by_name;
   std::map<std::string, std::string> metadata;
-
-  ~Impl() {
-    if (mapping != MAP_FAILED) ::munmap(mapping, mapping_size);
-  }
 };
 
 SafetensorsReader::SafetensorsReader(const fs::path& path) : impl_(std::make_unique<Impl>()) {
   impl_->path = path;
-  FdGuard file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (file.fd < 0) read_error(path, "cannot open: {}", errno_text(errno));
-  struct stat st {};
-  if (::fstat(file.fd, &st) != 0) read_error(path, "cannot stat: {}", errno_text(errno));
-  if (!S_ISREG(st.st_mode)) read_error(path, "not a regular file");
-  const auto file_size = static_cast<uint64_t>(st.st_size);
+  impl_->file = std::make_unique<detail::MappedFile>(path, "safetensors file");
+  const uint64_t file_size = impl_->file->size();
   if (file_size < 8)
     read_error(path, "file is {} bytes long, shorter than 8 bytes (the header length prefix)", file_size);
-
-  impl_->mapping = ::mmap(nullptr, file_size, PROT_READ, MAP_PRIVATE, file.fd, 0);
-  if (impl_->mapping == MAP_FAILED) read_error(path, "cannot mmap {} bytes: {}", file_size, errno_text(errno));
-  impl_->mapping_size = file_size;
-  const auto* bytes = static_cast<const std::byte*>(impl_->mapping);
+  const std::byte* bytes = impl_->file->data();
 
   uint64_t header_size = 0;
   std::memcpy(&header_size, bytes, sizeof header_size);
