@@ -28,6 +28,9 @@ constexpr const char* kUsage = R"(usage: ropewalk-cli COMMAND ...
 
 commands:
   model info DIR [--json]        architecture, parameters, context length, RoPE, dtype, memory
+  model import-gguf FILE.gguf OUT_DIR [--dtype float32|bfloat16] [--json]
+                                 a GGUF model (llama, qwen2) as an HF folder: weights dequantized, tokenizer
+                                 rebuilt, chat template kept
   generate DIR --prompt TEXT     stream a completion (see `ropewalk-cli generate` for options); --max-new-tokens
                                  past the model's context (max_position_embeddings) is lowered to fit, with a warning
   project init DIR [--name NAME] [--tokenizer PATH] [--chunk-tokens N] [--chunk-overlap N]
@@ -171,6 +174,8 @@ int main(int argc, char** argv) {
     }
     if (args[0] == "model" && args.size() >= 2 && args[1] == "info")
       return rw::app::run_model_info({args.begin() + 2, args.end()});
+    if (args[0] == "model" && args.size() >= 2 && args[1] == "import-gguf")
+      return rw::app::run_model_import_gguf({args.begin() + 2, args.end()});
     if (args[0] == "generate") return rw::app::run_generate({args.begin() + 1, args.end()});
     if (args[0] == "project" && args.size() >= 2 && args[1] == "init")
       return rw::app::run_project_init({args.begin() + 2, args.end()});

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "args.h"
+#include "rw/core/io/gguf_import.h"
 #include "rw/core/io/hf_model_dir.h"
 #include "rw/core/model/generation.h"
 #include "rw/core/model/text_generator.h"
@@ -76,6 +77,31 @@ int run_model_info(const std::vector<std::string>& argv) {
   const std::filesystem::path dir = args.positionals()[0];
   const auto config = read_model_config(dir / "config.json");
   std::cout << (args.has("json") ? summary_json(config) + "\n" : format_summary(config));
+  return 0;
+}
+
+int run_model_import_gguf(const std::vector<std::string>& argv) {
+  CliArgs args(argv, {"dtype"}, {"json"});
+  if (args.positionals().size() != 2)
+    fail("usage: ropewalk-cli model import-gguf FILE.gguf OUT_DIR [--dtype float32|bfloat16] [--json]");
+  const std::filesystem::path file = args.positionals()[0], out = args.positionals()[1];
+  const at::ScalarType dtype = scalar_type(dtype_from_name(args.get("dtype").value_or("float32")));
+  const GgufImportReport report = import_gguf(file, out, dtype);
+  if (args.has("json")) {
+    nlohmann::json j = {{"out_dir", out.string()},         {"architecture", report.architecture},
+                        {"name", report.name},             {"parameters", report.parameters},
+                        {"tensor_types", report.tensor_types}, {"chat_template", report.chat_template},
+                        {"notes", report.notes}};
+    std::cout << j.dump() << "\n";
+    return 0;
+  }
+  std::string types;
+  for (const auto& [type, count] : report.tensor_types) types += fmt::format("{}{} x{}", types.empty() ? "" : ", ", type, count);
+  std::cout << fmt::format("imported {} ({}, {:.1f}M parameters; tensors {}) into {}\n",
+                           report.name.empty() ? file.filename().string() : report.name, report.architecture,
+                           static_cast<double>(report.parameters) / 1e6, types, out.string());
+  std::cout << (report.chat_template ? "chat template: chat_template.jinja\n" : "no chat template in the file\n");
+  for (const auto& note : report.notes) std::cout << "note: " << note << "\n";
   return 0;
 }
 

@@ -1,4 +1,4 @@
-// ropewalk-cli model commands: `model info DIR` and `generate DIR --prompt ...`.
+// ropewalk-cli model commands: `model info DIR`, `model import-gguf FILE OUT_DIR` and `generate DIR --prompt ...`.
 #pragma once
 #include <string>
 #include <vector>
@@ -6,6 +6,7 @@
 namespace rw::app {
 
 int run_model_info(const std::vector<std::string>& args);
+int run_model_import_gguf(const std::vector<std::string>& args);
 int run_generate(const std::vector<std::string>& args);
 
 }  // namespace rw::app
