@@ -15,10 +15,8 @@ Usage:
   gguf_oracle.py generate GGUF PROMPT N OUT.json
                                    transformers' greedy ids for a chat prompt on a real GGUF (tests with SmolLM2)
 """
-import hashlib
 import json
 import os
-import shutil
 import zlib
 import sys
 
@@ -31,6 +29,8 @@ import torch  # noqa: E402
 from safetensors.torch import save_file  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import make_hf_fixtures  # noqa: E402
+from fixture_stamp import finish_fixture_dir, start_fixture_dir  # noqa: E402
 from make_hf_fixtures import CORPUS  # noqa: E402
 
 TEXTS = CORPUS + ["Call 555-1234 now!  Twice\n\n\tindented", "<|im_start|>user\nhi<|im_end|>", "ÅÄÖ naïve café 日本"]
@@ -191,12 +191,9 @@ def write_quants(out_dir):
 
 
 def cmd_make(out):
-    stamp = hashlib.sha256(open(__file__, "rb").read()).hexdigest()
-    marker = os.path.join(out, ".complete")
-    if os.path.exists(marker) and open(marker).read() == stamp:
-        print("fixtures up to date:", out)
+    stamp = start_fixture_dir(out, [__file__, make_hf_fixtures.__file__])
+    if stamp is None:
         return
-    shutil.rmtree(out, ignore_errors=True)
     os.makedirs(os.path.join(out, "models"))
     torch.manual_seed(0)
     torch.set_num_threads(2)
@@ -208,8 +205,7 @@ def cmd_make(out):
     write_quants(out)
     with open(os.path.join(out, "index.json"), "w") as f:
         json.dump({"models": list(MODELS), "new_tokens": NEW_TOKENS}, f)
-    with open(marker, "w") as f:
-        f.write(stamp)
+    finish_fixture_dir(out, stamp)
     print("wrote", len(MODELS), "GGUF models to", out)
 
 

@@ -5,11 +5,9 @@ generation and HF's RoPE inverse frequencies. Ropewalk's C++ tests load both and
 
 Usage: make_hf_fixtures.py OUT_DIR        (idempotent: skips when OUT_DIR/.complete matches this script)
 """
-import hashlib
 import zlib
 import json
 import os
-import shutil
 import sys
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -19,6 +17,8 @@ import torch  # noqa: E402
 from safetensors.torch import save_file  # noqa: E402
 from transformers import (AutoModelForCausalLM, LlamaConfig, MistralConfig, Qwen2Config)  # noqa: E402
 from transformers.modeling_rope_utils import ROPE_INIT_FUNCTIONS  # noqa: E402
+
+from fixture_stamp import finish_fixture_dir, start_fixture_dir  # noqa: E402
 
 VOCAB = 96
 NEW_TOKENS = 32
@@ -151,13 +151,9 @@ def make_chat_model(out_dir):
 
 def main():
     out = sys.argv[1]
-    stamp = hashlib.sha256(open(__file__, "rb").read()).hexdigest()
-    marker = os.path.join(out, ".complete")
-    if os.path.exists(marker) and open(marker).read() == stamp:
-        print("fixtures up to date:", out)
+    stamp = start_fixture_dir(out, [__file__])
+    if stamp is None:
         return
-    shutil.rmtree(out, ignore_errors=True)
-    os.makedirs(out)
     torch.set_num_threads(2)
     names = []
     for family in ("llama", "mistral", "qwen2"):
@@ -168,8 +164,7 @@ def main():
     make_chat_model(os.path.join(out, "chat-llama"))
     with open(os.path.join(out, "index.json"), "w") as f:
         json.dump({"models": names, "new_tokens": NEW_TOKENS, "pad": PAD}, f)
-    with open(marker, "w") as f:
-        f.write(stamp)
+    finish_fixture_dir(out, stamp)
     print("wrote", len(names), "fixtures to", out)
 
 
