@@ -4,33 +4,11 @@
 
 #include <optional>
 
+#include "python_text.h"
 #include "rw/core/util/error.h"
-#include "rw/core/util/utf8.h"
 
 namespace rw::core::detail {
 namespace {
-
-/// Python's str.isspace() for one code point (bidi class WS/B/S or category Zs).
-bool python_isspace(char32_t c) {
-  return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 || c == 0x1680 ||
-         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
-}
-
-std::string python_strip(std::string_view s) {
-  size_t begin = 0;
-  while (begin < s.size()) {
-    size_t next = begin;
-    if (!python_isspace(next_code_point(s, next))) break;
-    begin = next;
-  }
-  size_t end = s.size();
-  while (end > begin) {
-    size_t start = end;
-    if (!python_isspace(prev_code_point(s, end, start))) break;
-    end = start;
-  }
-  return std::string(s.substr(begin, end - begin));
-}
 
 /// {% if messages[0]['role'] == 'system' %} split, shared by the Llama-2 and Mistral templates.
 struct SplitSystem {
