@@ -1,0 +1,47 @@
+// A HF chat template (tokenizer_config.json "chat_template", a Jinja2 file) parsed once and rendered many times,
+// with the semantics transformers' apply_chat_template gives it: Jinja2 with trim_blocks, lstrip_blocks and
+// loop controls, its sandbox's immutable values, and transformers' globals (raise_exception, namespace, dict,
+// a json.dumps-like tojson). The subset is what chat templates use: statements for/if/set/break/continue/
+// generation/raw, Python expressions, Jinja2's common filters and tests, str and dict methods;
+// anything else (macro, include, extends, call, unknown filters or tests, ...) is refused with an Error naming
+// the construct, the template's origin and the line, never skipped.
+#pragma once
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rw/core/chat/chat_format.h"
+
+namespace rw::core {
+
+/// What a chat template sees. Messages become dicts {"role", "content"}.
+struct ChatTemplateContext {
+  std::vector<ChatMessage> messages;
+  bool add_generation_prompt = false;
+  /// Undefined in the template when absent (transformers passes only the special tokens a tokenizer has).
+  std::optional<std::string> bos_token, eos_token;
+  /// Further variables as JSON text by name, e.g. {"tools", "[{...}]"} or {"date_string", "\"26 Jul 2024\""}.
+  /// "tools" and "documents" are none unless given here, as transformers passes them.
+  std::map<std::string, std::string> json_variables;
+};
+
+namespace detail {
+struct JinjaProgram;
+}
+
+class JinjaChatTemplate {
+ public:
+  /// Error "<origin>:<line>: ..." for syntax errors and unsupported constructs.
+  static JinjaChatTemplate parse(std::string source, std::string origin);
+  /// Error "<origin>:<line>: ..." where rendering fails; where the template calls raise_exception(msg) the
+  /// message contains msg. Error for an empty conversation, as apply_chat_template refuses one.
+  std::string render(const ChatTemplateContext& context) const;
+  const std::string& origin() const;
+
+ private:
+  std::shared_ptr<const detail::JinjaProgram> program_;
+};
+
+}  // namespace rw::core
