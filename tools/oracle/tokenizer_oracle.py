@@ -11,7 +11,12 @@ Subcommands (all exchange JSON files; strings are UTF-8):
                                     with D/<variant>/expected.json
   encode --tokenizer F --texts T --out O    HF `tokenizers` ids/decodes of T with an existing tokenizer.json
   sp --model M --texts T --out O    Python `sentencepiece` ids and decodes of T with a .model file
-  chat --cases C --out O            transformers' apply_chat_template with the official templates below
+  chat --cases C --out O            transformers' apply_chat_template: each case names a "family" (the official
+                                    templates below) or gives a "template" source with "bos_token"/"eos_token"
+                                    (absent: not set) and optional "tools" (JSON, or JSON text)
+  templates --out O                 {name: source} of every template below (families and other real ones)
+  jinja --cases C --out O           render each case's "template" with its "variables" in transformers' own
+                                    Jinja environment (trim_blocks, lstrip_blocks, loopcontrols, its tojson)
 
 It is not used at runtime and is not a tokenizer implementation: the C++ side is checked against it.
 """
@@ -149,6 +154,110 @@ CHAT_FAMILIES = {
     "llama3": (LLAMA3_TEMPLATE, "<|begin_of_text|>", "<|end_of_text|>"),
     "mistral": (MISTRAL_TEMPLATE, "<s>", "</s>"),
     "qwen2": (QWEN2_TEMPLATE, None, "<|im_end|>"),
+}
+
+# HuggingFaceTB/SmolLM2-135M-Instruct
+SMOLLM2_TEMPLATE = (
+    "{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}{{ '<|im_start|>system\n"
+    "You are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n' }}{% endif %}"
+    "{{'<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n'}}{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
+)
+
+# The Qwen2.5-Instruct template's layout (tools listed with tojson, namespace-free tool-response grouping by
+# loop.index0 / loop.last), written here from the shipped template's structure.
+QWEN25_TEMPLATE = """{%- if tools %}
+    {{- '<|im_start|>system\n' }}
+    {%- if messages[0]['role'] == 'system' %}
+        {{- messages[0]['content'] }}
+    {%- else %}
+        {{- 'You are Qwen, created by Alibaba Cloud. You are a helpful assistant.' }}
+    {%- endif %}
+    {{- "\n\n# Tools\n\nYou may call one or more functions to assist with the user query.\n\nYou are provided with function signatures within <tools></tools> XML tags:\n<tools>" }}
+    {%- for tool in tools %}
+        {{- "\n" }}
+        {{- tool | tojson }}
+    {%- endfor %}
+    {{- "\n</tools>\n\nFor each function call, return a json object with function name and arguments within <tool_call></tool_call> XML tags:\n<tool_call>\n{\"name\": <function-name>, \"arguments\": <args-json-object>}\n</tool_call><|im_end|>\n" }}
+{%- else %}
+    {%- if messages[0]['role'] == 'system' %}
+        {{- '<|im_start|>system\n' + messages[0]['content'] + '<|im_end|>\n' }}
+    {%- else %}
+        {{- '<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n' }}
+    {%- endif %}
+{%- endif %}
+{%- for message in messages %}
+    {%- if (message.role == "user") or (message.role == "system" and not loop.first) or (message.role == "assistant" and not message.tool_calls) %}
+        {{- '<|im_start|>' + message.role + '\n' + message.content + '<|im_end|>' + '\n' }}
+    {%- elif message.role == "assistant" %}
+        {{- '<|im_start|>' + message.role }}
+        {%- if message.content %}
+            {{- '\n' + message.content }}
+        {%- endif %}
+        {%- for tool_call in message.tool_calls %}
+            {%- if tool_call.function is defined %}
+                {%- set tool_call = tool_call.function %}
+            {%- endif %}
+            {{- '\n<tool_call>\n{"name": "' }}
+            {{- tool_call.name }}
+            {{- '", "arguments": ' }}
+            {{- tool_call.arguments | tojson }}
+            {{- '}\n</tool_call>' }}
+        {%- endfor %}
+        {{- '<|im_end|>\n' }}
+    {%- elif message.role == "tool" %}
+        {%- if (loop.index0 == 0) or (messages[loop.index0 - 1].role != "tool") %}
+            {{- '<|im_start|>user' }}
+        {%- endif %}
+        {{- '\n<tool_response>\n' }}
+        {{- message.content }}
+        {{- '\n</tool_response>' }}
+        {%- if loop.last or (messages[loop.index0 + 1].role != "tool") %}
+            {{- '<|im_end|>\n' }}
+        {%- endif %}
+    {%- endif %}
+{%- endfor %}
+{%- if add_generation_prompt %}
+    {{- '<|im_start|>assistant\n' }}
+{%- endif %}
+"""
+
+# deepseek-ai/DeepSeek-R1-Distill-Qwen-32B (namespace flags, str.split, "in", is none), as llama.cpp's
+# models/templates keeps it
+DEEPSEEK_R1_DISTILL_TEMPLATE = (
+    "{% if not add_generation_prompt is defined -%}\n  {%- set add_generation_prompt = false -%}\n{%- endif -%}\n"
+    "{%- set ns = namespace(is_first=false, is_tool=false, is_output_first=true, system_prompt='') -%}\n"
+    "{%- for message in messages -%}\n  {%- if message['role'] == 'system' -%}\n"
+    "    {%- set ns.system_prompt = message['content'] -%}\n  {%- endif -%}\n{%- endfor -%}{{bos_token}}{{ns.system_prompt}}\n"
+    "{%- for message in messages -%}\n  {%- if message['role'] == 'user' -%}\n"
+    "    {%- set ns.is_tool = false -%}{{'<\uff5cUser\uff5c>' + message['content']}}\n  {%- endif -%}\n"
+    "  {%- if message['role'] == 'assistant' and message['tool_calls'] -%}\n    {%- set ns.is_tool = false -%}\n"
+    "    {%- for tool in message['tool_calls']-%}\n      {%- if not ns.is_first -%}\n"
+    "        {{'<\uff5cAssistant\uff5c><\uff5ctool\u2581calls\u2581begin\uff5c><\uff5ctool\u2581call\u2581begin\uff5c>' + tool['type'] + '<\uff5ctool\u2581sep\uff5c>' + tool['function']['name'] + '\\n' + '```json' + '\\n' + tool['function']['arguments'] + '\\n' + '```' + '<\uff5ctool\u2581call\u2581end\uff5c>'}}\n"
+    "        {%- set ns.is_first = true -%}\n      {%- else -%}\n"
+    "        {{'\\n' + '<\uff5ctool\u2581call\u2581begin\uff5c>' + tool['type'] + '<\uff5ctool\u2581sep\uff5c>' + tool['function']['name'] + '\\n' + '```json' + '\\n' + tool['function']['arguments'] + '\\n' + '```' + '<\uff5ctool\u2581call\u2581end\uff5c>'}}\n"
+    "      {%- endif -%}\n    {%- endfor -%}\n    {{'<\uff5ctool\u2581calls\u2581end\uff5c><\uff5cend\u2581of\u2581sentence\uff5c>'}}\n  {%- endif -%}\n"
+    "  {%- if message['role'] == 'assistant' and message['content'] is not none -%}\n"
+    "    {%- if ns.is_tool -%}{{'<\uff5ctool\u2581outputs\u2581end\uff5c>' + message['content'] + '<\uff5cend\u2581of\u2581sentence\uff5c>'}}\n"
+    "      {%- set ns.is_tool = false -%}\n    {%- else -%}\n      {%- set content = message['content'] -%}\n"
+    "      {%- if '</think>' in content -%}\n        {%- set content = content.split('</think>')[-1] -%}\n"
+    "      {%- endif -%}{{'<\uff5cAssistant\uff5c>' + content + '<\uff5cend\u2581of\u2581sentence\uff5c>'}}\n"
+    "    {%- endif -%}\n  {%- endif -%}\n  {%- if message['role'] == 'tool' -%}\n    {%- set ns.is_tool = true -%}\n"
+    "    {%- if ns.is_output_first -%}{{'<\uff5ctool\u2581outputs\u2581begin\uff5c><\uff5ctool\u2581output\u2581begin\uff5c>' + message['content'] + '<\uff5ctool\u2581output\u2581end\uff5c>'}}\n"
+    "      {%- set ns.is_output_first = false -%}\n      {%- else -%}{{'\\n<\uff5ctool\u2581output\u2581begin\uff5c>' + message['content'] + '<\uff5ctool\u2581output\u2581end\uff5c>'}}\n"
+    "    {%- endif -%}\n  {%- endif -%}\n{%- endfor -%}\n{%- if ns.is_tool -%}{{'<\uff5ctool\u2581outputs\u2581end\uff5c>'}}\n"
+    "{%- endif -%}\n{%- if add_generation_prompt and not ns.is_tool -%}{{'<\uff5cAssistant\uff5c><think>\\n'}}\n{%- endif %}"
+)
+
+# Every template the parity tests render (chat --cases with "template", and the templates command).
+TEMPLATES = {
+    "llama2": LLAMA2_TEMPLATE,
+    "llama3": LLAMA3_TEMPLATE,
+    "mistral": MISTRAL_TEMPLATE,
+    "qwen2": QWEN2_TEMPLATE,
+    "smollm2": SMOLLM2_TEMPLATE,
+    "qwen25": QWEN25_TEMPLATE,
+    "deepseek_r1_distill": DEEPSEEK_R1_DISTILL_TEMPLATE,
 }
 
 # --- byte-level BPE styles --------------------------------------------------------------------------
@@ -334,27 +443,61 @@ def cmd_sp(args):
                           "unk_id": sp.unk_id(), "cases": cases})
 
 
-def cmd_chat(args):
+def chat_tokenizer(bos, eos):
     from tokenizers import Tokenizer, models
     from transformers import PreTrainedTokenizerFast
 
+    vocab = {t: i for i, t in enumerate(t for t in ("<unk>", bos, eos) if t)}
+    backend = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    return PreTrainedTokenizerFast(tokenizer_object=backend, bos_token=bos, eos_token=eos, unk_token="<unk>")
+
+
+def error_result(e):
+    # "message" is what the template passed to raise_exception (str of a TemplateError)
+    return {"error": f"{type(e).__name__}: {e}", "message": str(e)}
+
+
+def cmd_chat(args):
     results = []
-    tokenizers_by_family = {}
+    tokenizers = {}
     for case in json.loads(Path(args.cases).read_text(encoding="utf-8")):
-        family = case["family"]
-        template, bos, eos = CHAT_FAMILIES[family]
-        if family not in tokenizers_by_family:
-            vocab = {t: i for i, t in enumerate(t for t in ("<unk>", bos, eos) if t)}
-            backend = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
-            tokenizers_by_family[family] = PreTrainedTokenizerFast(tokenizer_object=backend, bos_token=bos,
-                                                                   eos_token=eos, unk_token="<unk>")
-        tok = tokenizers_by_family[family]
+        if "family" in case:
+            template, bos, eos = CHAT_FAMILIES[case["family"]]
+        else:
+            template, bos, eos = case["template"], case.get("bos_token"), case.get("eos_token")
+        if (bos, eos) not in tokenizers:
+            tokenizers[(bos, eos)] = chat_tokenizer(bos, eos)
+        tok = tokenizers[(bos, eos)]
+        tools = case.get("tools")
+        if isinstance(tools, str):  # JSON text keeps the caller's key order (a Qt JSON object would sort it)
+            tools = json.loads(tools)
         try:
             text = tok.apply_chat_template(case["messages"], chat_template=template, tokenize=False,
-                                           add_generation_prompt=case["add_generation_prompt"])
+                                           add_generation_prompt=case["add_generation_prompt"],
+                                           tools=tools)
             results.append({"text": text})
         except Exception as e:  # the template raised (e.g. roles not alternating)
-            results.append({"error": f"{type(e).__name__}: {e}"})
+            results.append(error_result(e))
+    write_json(args.out, results)
+
+
+def cmd_templates(args):
+    write_json(args.out, TEMPLATES)
+
+
+def cmd_jinja(args):
+    from transformers.utils.chat_template_utils import _compile_jinja_template
+
+    results = []
+    for case in json.loads(Path(args.cases).read_text(encoding="utf-8")):
+        # the variables transformers always passes, as the C++ side does (one message: an empty conversation
+        # is refused before the template runs)
+        variables = {"messages": [{"role": "user", "content": "x"}], "add_generation_prompt": False, "tools": None, "documents": None,
+                     **case.get("variables", {})}
+        try:
+            results.append({"text": _compile_jinja_template(case["template"]).render(**variables)})
+        except Exception as e:
+            results.append(error_result(e))
     write_json(args.out, results)
 
 
@@ -388,6 +531,13 @@ def main():
     p.add_argument("--cases", required=True)
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_chat)
+    p = sub.add_parser("templates")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_templates)
+    p = sub.add_parser("jinja")
+    p.add_argument("--cases", required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_jinja)
     args = parser.parse_args()
     args.func(args)
     return 0
