@@ -6,6 +6,7 @@
 
 #include "rw/core/chat/chat_format.h"
 #include "rw/core/util/error.h"
+#include "chat_conversations.h"
 #include "tokenizer_parity.h"
 
 using namespace rw::test::tokenizer;
@@ -14,27 +15,8 @@ using rw::core::ChatMessage;
 
 namespace {
 
-struct Conversation {
-  QString name;
-  std::vector<ChatMessage> messages;
-};
-
-const std::vector<Conversation>& conversations() {
-  static const std::vector<Conversation> list = {
-      {"single_user", {{"user", "Hello!"}}},
-      {"system_multi_turn",
-       {{"system", "You are terse."}, {"user", "What is 2+2?"}, {"assistant", "  4  "}, {"user", "And 3+3? "}}},
-      {"ends_with_assistant", {{"system", " Be nice.\n"}, {"user", "Hi"}, {"assistant", "Hello there!\n"}}},
-      {"multi_turn_unicode_space",
-       {{"user", "a"}, {"assistant", "b"}, {"user", " \u3000c\u00a0\n"}, {"assistant", "d\u2003\u200b"}}},
-      {"empty_system", {{"system", ""}, {"user", "  q"}}},
-      {"unicode", {{"user", "日本語 👨‍👩‍👧 café\n\n"}, {"assistant", "\t✓"}}},
-      {"not_alternating", {{"user", "x"}, {"user", "y"}}},
-      {"system_in_assistant_slot", {{"user", "x"}, {"system", "late"}}},
-      {"starts_with_assistant", {{"assistant", "hi"}, {"user", "yo"}}},
-  };
-  return list;
-}
+using rw::test::chat::Conversation;
+const std::vector<Conversation>& conversations() { return rw::test::chat::base_conversations(); }
 
 const std::vector<ChatFormat> kFamilies{ChatFormat::Llama2, ChatFormat::Llama3, ChatFormat::Mistral, ChatFormat::Qwen2};
 

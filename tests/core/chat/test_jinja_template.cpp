@@ -8,6 +8,7 @@
 
 #include "rw/core/chat/jinja_template.h"
 #include "rw/core/util/error.h"
+#include "chat_conversations.h"
 #include "tokenizer_parity.h"
 
 using namespace rw::test::tokenizer;
@@ -17,24 +18,13 @@ using rw::core::JinjaChatTemplate;
 
 namespace {
 
-struct Conversation {
-  QString name;
-  std::vector<ChatMessage> messages;
-};
+using rw::test::chat::Conversation;
 
+// The family-template conversations plus the cases only a general interpreter meets.
 const std::vector<Conversation>& conversations() {
-  static const std::vector<Conversation> list = {
-      {"single_user", {{"user", "Hello!"}}},
-      {"system_multi_turn",
-       {{"system", "You are terse."}, {"user", "What is 2+2?"}, {"assistant", "  4  "}, {"user", "And 3+3? "}}},
-      {"ends_with_assistant", {{"system", " Be nice.\n"}, {"user", "Hi"}, {"assistant", "Hello there!\n"}}},
-      {"multi_turn_unicode_space",
-       {{"user", "a"}, {"assistant", "b"}, {"user", " \u3000c\u00a0\n"}, {"assistant", "d\u2003\u200b"}}},
-      {"empty_system", {{"system", ""}, {"user", "  q"}}},
-      {"unicode", {{"user", "日本語 👨‍👩‍👧 café\n\n"}, {"assistant", "\t✓"}}},
-      {"not_alternating", {{"user", "x"}, {"user", "y"}}},
-      {"system_in_assistant_slot", {{"user", "x"}, {"system", "late"}}},
-      {"starts_with_assistant", {{"assistant", "hi"}, {"user", "yo"}}},
+  static const std::vector<Conversation> list = [] {
+    std::vector<Conversation> all = rw::test::chat::base_conversations();
+    const std::vector<Conversation> more = {
       {"empty", {}},
       {"system_only", {{"system", "Only a system prompt."}}},
       {"whitespace_only", {{"system", " \n\t "}, {"user", "\u3000\u2028"}, {"assistant", "   "}, {"user", "\n"}}},
@@ -45,7 +35,10 @@ const std::vector<Conversation>& conversations() {
        {{"user", "1"}, {"assistant", "2"}, {"user", "3"}, {"assistant", "4"}, {"user", "5"}, {"assistant", "6"},
         {"user", "7"}}},
       {"tool_role", {{"user", "weather?"}, {"tool", "{\"temp\": 21}"}, {"tool", "sunny"}, {"user", "thanks"}}},
-  };
+    };
+    all.insert(all.end(), more.begin(), more.end());
+    return all;
+  }();
   return list;
 }
 
