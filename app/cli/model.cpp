@@ -15,6 +15,7 @@
 #include "rw/core/model/text_generator.h"
 #include "rw/core/config/model_summary.h"
 #include "rw/core/chat/chat_format.h"
+#include "rw/core/chat/jinja_template.h"
 #include "rw/core/tokenizer/tokenizer.h"
 #include "rw/core/runtime/device.h"
 #include "rw/core/runtime/dtype.h"
@@ -113,7 +114,7 @@ int run_generate(const std::vector<std::string>& argv) {
   if (args.positionals().size() != 1 || !args.has("prompt"))
     fail("usage: ropewalk-cli generate DIR --prompt TEXT [--prompt TEXT ...] [--max-new-tokens N] "
          "[--temperature T] [--top-k K] [--top-p P] [--repetition-penalty R] [--seed S] [--stop TEXT] "
-         "[--chat plain|llama2|llama3|mistral|qwen2 [--system TEXT]] [--greedy] [--device cpu|cuda|auto] "
+         "[--chat model|plain|llama2|llama3|mistral|qwen2 [--system TEXT]] [--greedy] [--device cpu|cuda|auto] "
          "[--dtype float32|bfloat16|float16] [--json]");
   const std::filesystem::path dir = args.positionals()[0];
   const auto device = resolve_device(args.get_or("device", "auto"));
@@ -135,6 +136,16 @@ int run_generate(const std::vector<std::string>& argv) {
   config.stop_strings = args.all("stop");
   fill_special_ids(config, *tokenizer);
 
+  // --chat model: the folder's own template, rendered as transformers' apply_chat_template renders it.
+  std::optional<ModelChatTemplate> own_template;
+  if (args.get("chat") == "model") {
+    own_template = read_model_chat_template(dir);
+    if (!own_template)
+      fail("{}: the model has no chat template (chat_template.jinja or tokenizer_config.json \"chat_template\"); "
+           "choose --chat plain|llama2|llama3|mistral|qwen2",
+           dir.string());
+    std::cerr << "chat template: " << own_template->file.string() << "\n";
+  }
   std::vector<std::vector<int64_t>> prompts;
   for (auto text : args.all("prompt")) {
     bool add_special = true;
@@ -142,9 +153,14 @@ int run_generate(const std::vector<std::string>& argv) {
       std::vector<ChatMessage> messages;
       if (auto system = args.get("system")) messages.push_back({"system", *system});
       messages.push_back({"user", text});
-      const Prompt prompt = chat_prompt(chat_format_from_name(*format), messages, "");
-      text = prompt.text;
-      add_special = prompt.add_special_tokens;  // templates write BOS themselves
+      if (own_template) {
+        text = own_template->jinja.render({messages, true, own_template->bos_token, own_template->eos_token, {}});
+        add_special = false;  // apply_chat_template(tokenize=True) adds no special tokens
+      } else {
+        const Prompt prompt = chat_prompt(chat_format_from_name(*format), messages, "");
+        text = prompt.text;
+        add_special = prompt.add_special_tokens;  // templates write BOS themselves
+      }
     }
     const auto ids = tokenizer->encode(text, add_special);
     prompts.emplace_back(ids.begin(), ids.end());

