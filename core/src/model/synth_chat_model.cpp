@@ -24,15 +24,24 @@ std::string model_weights_sha256(const std::filesystem::path& dir) {
 
 LlamaSynthModel::LlamaSynthModel(const std::filesystem::path& dir, std::string_view prompt_format, double temperature,
                                  at::Device device)
-    : loaded_(load_hf_model(dir, device)),
-      tokenizer_(load_tokenizer(dir)),
-      format_(resolve_prompt_format(prompt_format, dir)),
-      temperature_(temperature) {
+    : loaded_(load_hf_model(dir, device)), tokenizer_(load_tokenizer(dir)), temperature_(temperature) {
   check_tokenizer_fits(*tokenizer_, loaded_.config, dir / "config.json");
+  std::string format_text;
+  if (prompt_format == "model") {
+    own_template_ = read_model_chat_template(dir);
+    if (!own_template_)
+      fail("{}: prompt_format \"model\" needs the model's chat template (chat_template.jinja or tokenizer_config.json "
+           "\"chat_template\"), and the folder has none",
+           dir.string());
+    format_text = "the model's chat template " + own_template_->file.filename().string();
+  } else {
+    format_ = resolve_prompt_format(prompt_format, dir);
+    format_text = std::string(chat_format_name(format_));
+  }
   loaded_.model->eval();
   generator_ = std::make_unique<LlamaTextGenerator>(loaded_.model, *tokenizer_, loaded_.generation);
   description_ = fmt::format("{} (weights sha256 {}, prompt format {})", std::filesystem::absolute(dir).string(),
-                             model_weights_sha256(dir), chat_format_name(format_));
+                             model_weights_sha256(dir), format_text);
 }
 
 LlamaSynthModel::~LlamaSynthModel() = default;
@@ -40,7 +49,7 @@ LlamaSynthModel::~LlamaSynthModel() = default;
 std::vector<std::string> LlamaSynthModel::reply(const std::vector<std::string>& user_messages,
                                                 std::int64_t max_new_tokens, std::uint64_t seed) {
   std::vector<Prompt> prompts;
-  for (const std::string& m : user_messages) prompts.push_back(task_prompt(format_, m, ""));
+  for (const std::string& m : user_messages) prompts.push_back(prompt_for(m));
   GenerationConfig decoding = greedy_decoding(max_new_tokens);
   if (temperature_ > 0) {
     decoding.do_sample = true;
@@ -52,8 +61,15 @@ std::vector<std::string> LlamaSynthModel::reply(const std::vector<std::string>& 
   return out;
 }
 
+Prompt LlamaSynthModel::prompt_for(const std::string& user_message) const {
+  if (!own_template_) return task_prompt(format_, user_message, "");
+  // As apply_chat_template(tokenize=True): the template writes any BOS itself.
+  return {own_template_->jinja.render({{{"user", user_message}}, true, own_template_->bos_token, own_template_->eos_token, {}}),
+          /*add_special_tokens=*/false};
+}
+
 std::int64_t LlamaSynthModel::prompt_tokens(const std::string& user_message) const {
-  const Prompt p = task_prompt(format_, user_message, "");
+  const Prompt p = prompt_for(user_message);
   return static_cast<std::int64_t>(tokenizer_->encode(p.text, p.add_special_tokens).size());
 }
 

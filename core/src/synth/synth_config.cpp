@@ -102,8 +102,9 @@ void parse_bootstrap(const ObjectReader& in, SynthBootstrap& b) {
   b.model = in.required<std::string>("model");
   in.check(!b.model.empty(), "model", "must name the generator model's folder");
   in.read("prompt_format", b.prompt_format);
-  in.check(b.prompt_format == "auto" || find_value(kChatFormatNames, b.prompt_format).has_value(), "prompt_format",
-           "must be auto or one of {}, got \"{}\"", name_choices(kChatFormatNames), b.prompt_format);
+  in.check(b.prompt_format == "model" || b.prompt_format == "auto" || find_value(kChatFormatNames, b.prompt_format),
+           "prompt_format", "must be model, auto or one of {}, got \"{}\"", name_choices(kChatFormatNames),
+           b.prompt_format);
   b.corpus = in.required<std::string>("corpus");
   in.check(!b.corpus.empty(), "corpus", "must not be empty");
   in.read_choice("variant", b.variant, kVariants);

@@ -11,6 +11,7 @@
 #include "rw/core/io/hf_model_dir.h"
 #include "rw/core/io/safetensors.h"
 #include "rw/core/model/generation.h"
+#include "rw/core/model/synth_chat_model.h"
 #include "rw/core/tokenizer/tokenizer.h"
 #include "rw/core/util/error.h"
 #include "rw/core/util/files.h"
@@ -112,6 +113,29 @@ class TestGgufImport : public QObject {
     const auto tokenizer = load_tokenizer(dir);
     // Control tokens stay whole.
     QCOMPARE(tokenizer->encode("<|im_end|>", false), (std::vector<int32_t>{2}));
+  }
+
+  // The synthesizer's generator speaks through the imported folder's own template when asked for "model".
+  void synthGeneratorUsesTheModelsOwnTemplate() {
+    const auto dir = imported("llama-q8_0");
+    LlamaSynthModel model(dir, "model", 0.0);
+    QVERIFY2(QString::fromStdString(model.describe()).contains("the model's chat template chat_template.jinja"),
+             model.describe().c_str());
+    const auto tokenizer = load_tokenizer(dir);
+    // gguf_oracle.py's CHAT_TEMPLATE for one user turn (it has no generation prompt).
+    const auto expected = tokenizer->encode("<|im_start|>user\nhi there<|im_end|>\n", /*add_special_tokens=*/false);
+    QCOMPARE(model.prompt_tokens("hi there"), static_cast<int64_t>(expected.size()));
+    QCOMPARE(model.reply({"hi there", "a longer second prompt"}, 3, 0).size(), size_t{2});
+    // "completion" reads the bare message (with BOS, as this tokenizer adds it): a different prompt.
+    LlamaSynthModel plain(dir, "completion", 0.0);
+    QCOMPARE(plain.prompt_tokens("hi there"),
+             static_cast<int64_t>(tokenizer->encode("hi there", /*add_special_tokens=*/true).size()));
+    // A folder without a template is refused by name.
+    const fs::path bare = fs::path(tmp_.path().toStdString()) / "no-template";
+    import_gguf(models_dir() / "llama-f16.gguf", bare);
+    fs::remove(bare / "chat_template.jinja");
+    const QString error = rw::test::error_of([&] { LlamaSynthModel m(bare, "model", 0.0); });
+    QVERIFY2(error.contains("no-template") && error.contains("has none"), qPrintable(error));
   }
 
   void bfloat16ImportHalvesTheWeights() {

@@ -143,7 +143,7 @@ class TestSynthConfig : public QObject {
     j["bootstrap"] = {{"corpus", "demo"}};
     expect_error(j, {"missing required key \"bootstrap.model\""});
     j["bootstrap"] = {{"model", "m"}, {"corpus", "demo"}, {"prompt_format", "chatml"}};
-    expect_error(j, {"\"bootstrap.prompt_format\" must be auto or one of"});
+    expect_error(j, {"\"bootstrap.prompt_format\" must be model, auto or one of"});
     j["bootstrap"] = {{"model", "m"}, {"corpus", "demo"}, {"min_answer_chars", 50}, {"max_answer_chars", 10}};
     expect_error(j, {"\"bootstrap.max_answer_chars\" (10) is below min_answer_chars (50)"});
     j["bootstrap"] = {{"model", "m"}, {"corpus", "demo"}, {"top_k", 0}};

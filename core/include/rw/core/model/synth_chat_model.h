@@ -1,7 +1,8 @@
 // The synthesizer's generator model (synth/synth_model.h) for a Llama-family HF folder: each user message
-// becomes a prompt in the folder's prompt format (its chat template when Ropewalk recognizes it, or the one
-// the synth config names) and replies come from batched KV-cache generation, greedy or sampled with a
-// per-call seed. Not the workflow (synth/bootstrap_samples.cpp).
+// becomes a prompt in the synth config's prompt format ("model": the folder's own chat template through the
+// Jinja interpreter; "auto": a built-in family format when Ropewalk recognizes the template; or a format by
+// name) and replies come from batched KV-cache generation, greedy or sampled with a per-call seed. Not the
+// workflow (synth/bootstrap_samples.cpp).
 #pragma once
 #include <filesystem>
 #include <memory>
@@ -9,6 +10,7 @@
 #include <string_view>
 
 #include "rw/core/chat/chat_format.h"
+#include "rw/core/chat/jinja_template.h"
 #include "rw/core/io/hf_model_dir.h"
 #include "rw/core/model/text_generator.h"
 #include "rw/core/synth/synth_model.h"
@@ -18,8 +20,9 @@ namespace rw::core {
 
 class LlamaSynthModel : public SynthModel {
  public:
-  /// Loads the folder's weights onto `device` and its tokenizer; `prompt_format` is "auto" or a chat format
-  /// name; temperature 0 decodes greedily. Errors name the folder and the cause.
+  /// Loads the folder's weights onto `device` and its tokenizer; `prompt_format` is "model", "auto" or a chat
+  /// format name; temperature 0 decodes greedily. Errors name the folder and the cause ("model" with a folder
+  /// that has no chat template, or one the interpreter refuses).
   LlamaSynthModel(const std::filesystem::path& dir, std::string_view prompt_format, double temperature,
                   at::Device device = at::kCPU);
   ~LlamaSynthModel() override;
@@ -34,9 +37,13 @@ class LlamaSynthModel : public SynthModel {
   std::int64_t new_tokens() const { return generator_->new_tokens(); }
 
  private:
+  /// One user message as the model reads it.
+  Prompt prompt_for(const std::string& user_message) const;
+
   LoadedModel loaded_;
   std::unique_ptr<Tokenizer> tokenizer_;
-  ChatFormat format_;
+  ChatFormat format_ = ChatFormat::Completion;
+  std::optional<ModelChatTemplate> own_template_;  ///< prompt_format "model"
   double temperature_;
   std::unique_ptr<LlamaTextGenerator> generator_;
   std::string description_;
