@@ -3,7 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "chat_template.h"
+#include "family_templates.h"
+#include "plain_format.h"
 #include "rw/core/util/enum_names.h"
 #include "rw/core/util/error.h"
 #include "rw/core/util/files.h"
@@ -19,16 +20,7 @@ bool has_family_template(ChatFormat format) {
 
 std::string apply_chat_template(ChatFormat format, const std::vector<ChatMessage>& messages,
                                 bool add_generation_prompt) {
-  switch (format) {
-    case ChatFormat::Llama2: return detail::render_llama2(messages);
-    case ChatFormat::Llama3: return detail::render_llama3(messages, add_generation_prompt);
-    case ChatFormat::Mistral: return detail::render_mistral(messages);
-    case ChatFormat::Qwen2: return detail::render_qwen2(messages, add_generation_prompt);
-    case ChatFormat::Completion:
-    case ChatFormat::Plain: break;
-  }
-  fail("the {} chat format has no template text (its turns end in token ids; see render_chat)",
-       chat_format_name(format));
+  return detail::render_family_template(format, messages, add_generation_prompt);
 }
 
 std::string plain_chat_prompt(const std::vector<ChatMessage>& messages) {

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <string>
 
-#include "chat_template.h"
+#include "plain_format.h"
 #include "rw/core/util/error.h"
 
 namespace rw::core {

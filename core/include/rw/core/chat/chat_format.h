@@ -2,8 +2,8 @@
 // for training (SFT samples), evals and generation alike.
 //   completion  no chat markup: the user text as is, BOS added by the tokenizer (base models; RULER's "base")
 //   plain       a built-in format for models trained from scratch without a template (below)
-//   llama2, llama3, mistral, qwen2   the families' official HF chat templates, written as code and equal
-//               character for character to the Jinja originals (chat_template.cpp)
+//   llama2, llama3, mistral, qwen2   the families' official HF chat templates (resources/chat/*.jinja)
+//               rendered by the Jinja interpreter as transformers renders them (family_templates.cpp)
 // Tokens and loss masks of whole conversations are in chat_tokens.h.
 //
 // The plain format, for a tokenizer with BOS and EOS ids:
