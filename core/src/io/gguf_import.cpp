@@ -101,7 +101,31 @@ std::map<std::string, std::vector<int64_t>> expected_shapes(const ModelConfig& c
   return s;
 }
 
-ModelConfig config_from_metadata(const GgufReader& r, const std::string& arch, at::ScalarType dtype) {
+GgufVocabulary vocabulary(const GgufReader& r) {
+  GgufVocabulary v;
+  v.origin = r.path().string();
+  v.model = r.get_string_or("tokenizer.ggml.model").value_or("");
+  if (v.model.empty()) fail("GGUF file {}: no tokenizer (tokenizer.ggml.model is missing)", v.origin);
+  v.pre = r.get_string_or("tokenizer.ggml.pre").value_or("default");
+  v.tokens = r.get_strings_or("tokenizer.ggml.tokens").value_or(std::vector<std::string>{});
+  for (double t : r.get_reals_or("tokenizer.ggml.token_type").value_or(std::vector<double>{}))
+    v.token_types.push_back(static_cast<int32_t>(t));
+  v.merges = r.get_strings_or("tokenizer.ggml.merges").value_or(std::vector<std::string>{});
+  auto id = [&](const char* key) -> std::optional<int64_t> {
+    if (auto value = r.get_uint_or(key)) return static_cast<int64_t>(*value);
+    return std::nullopt;
+  };
+  v.bos_id = id("tokenizer.ggml.bos_token_id");
+  v.eos_id = id("tokenizer.ggml.eos_token_id");
+  v.unk_id = id("tokenizer.ggml.unknown_token_id");
+  v.pad_id = id("tokenizer.ggml.padding_token_id");
+  v.add_bos = r.get_bool_or("tokenizer.ggml.add_bos_token");
+  v.add_eos = r.get_bool_or("tokenizer.ggml.add_eos_token");
+  return v;
+}
+
+ModelConfig config_from_metadata(const GgufReader& r, const std::string& arch, const GgufVocabulary& vocabulary,
+                                 at::ScalarType dtype) {
   auto key = [&](const char* name) { return arch + "." + name; };
   auto positive = [&](const char* name) -> int64_t {
     const uint64_t v = r.get_uint(key(name));
@@ -134,40 +158,14 @@ ModelConfig config_from_metadata(const GgufReader& r, const std::string& arch, a
     fail("GGUF file {}: RoPE scaling '{}' ({}) is not supported (none, linear and yarn are)", r.path().string(),
          scaling, key("rope.scaling.type"));
   }
-  const auto tokens = r.find("tokenizer.ggml.tokens");
-  c.vocab_size = r.find(key("vocab_size")) ? positive("vocab_size")
-                 : tokens                   ? static_cast<int64_t>(tokens->array.size())
-                                            : 0;
+  c.vocab_size = r.find(key("vocab_size")) ? positive("vocab_size") : static_cast<int64_t>(vocabulary.tokens.size());
   if (c.vocab_size <= 0) fail("GGUF file {}: neither '{}' nor tokenizer.ggml.tokens gives the vocabulary size", r.path().string(), key("vocab_size"));
   c.tie_word_embeddings = r.find_tensor("output.weight") == nullptr;
-  if (auto id = r.get_uint_or("tokenizer.ggml.bos_token_id")) c.bos_token_id = static_cast<int64_t>(*id);
-  if (auto id = r.get_uint_or("tokenizer.ggml.eos_token_id")) c.eos_token_ids = {static_cast<int64_t>(*id)};
-  if (auto id = r.get_uint_or("tokenizer.ggml.padding_token_id")) c.pad_token_id = static_cast<int64_t>(*id);
+  c.bos_token_id = vocabulary.bos_id;
+  if (vocabulary.eos_id) c.eos_token_ids = {*vocabulary.eos_id};
+  c.pad_token_id = vocabulary.pad_id;
   c.dtype = dtype_of(dtype);
   return c;
-}
-
-GgufVocabulary vocabulary(const GgufReader& r) {
-  GgufVocabulary v;
-  v.origin = r.path().string();
-  v.model = r.get_string_or("tokenizer.ggml.model").value_or("");
-  if (v.model.empty()) fail("GGUF file {}: no tokenizer (tokenizer.ggml.model is missing)", v.origin);
-  v.pre = r.get_string_or("tokenizer.ggml.pre").value_or("default");
-  v.tokens = r.get_strings_or("tokenizer.ggml.tokens").value_or(std::vector<std::string>{});
-  for (double t : r.get_reals_or("tokenizer.ggml.token_type").value_or(std::vector<double>{}))
-    v.token_types.push_back(static_cast<int32_t>(t));
-  v.merges = r.get_strings_or("tokenizer.ggml.merges").value_or(std::vector<std::string>{});
-  auto id = [&](const char* key) -> std::optional<int64_t> {
-    if (auto value = r.get_uint_or(key)) return static_cast<int64_t>(*value);
-    return std::nullopt;
-  };
-  v.bos_id = id("tokenizer.ggml.bos_token_id");
-  v.eos_id = id("tokenizer.ggml.eos_token_id");
-  v.unk_id = id("tokenizer.ggml.unknown_token_id");
-  v.pad_id = id("tokenizer.ggml.padding_token_id");
-  v.add_bos = r.get_bool_or("tokenizer.ggml.add_bos_token");
-  v.add_eos = r.get_bool_or("tokenizer.ggml.add_eos_token");
-  return v;
 }
 
 /// The tensor as float32 under its PyTorch shape, rows un-permuted where llama.cpp permuted them.
@@ -205,9 +203,10 @@ GgufImportReport import_gguf(const fs::path& gguf, const fs::path& out_dir, at::
     fail("GGUF file {}: tensor 'rope_freqs.weight' holds Llama 3.1-style RoPE frequency factors, which this import "
          "cannot turn into rope_parameters yet",
          gguf.string());
-  const ModelConfig config = config_from_metadata(reader, report.architecture, dtype);
+  const GgufVocabulary vocab = vocabulary(reader);
+  const ModelConfig config = config_from_metadata(reader, report.architecture, vocab, dtype);
   check_model_fits(config, gguf.string());
-  const TokenizerFiles tokenizer = build_tokenizer_files(vocabulary(reader));
+  const TokenizerFiles tokenizer = build_tokenizer_files(vocab);
   report.notes = tokenizer.notes;
 
   const auto shapes = expected_shapes(config);
