@@ -139,11 +139,7 @@ int run_generate(const std::vector<std::string>& argv) {
   // --chat model: the folder's own template, rendered as transformers' apply_chat_template renders it.
   std::optional<ModelChatTemplate> own_template;
   if (args.get("chat") == "model") {
-    own_template = read_model_chat_template(dir);
-    if (!own_template)
-      fail("{}: the model has no chat template (chat_template.jinja or tokenizer_config.json \"chat_template\"); "
-           "choose --chat plain|llama2|llama3|mistral|qwen2",
-           dir.string());
+    own_template = require_model_chat_template(dir);
     std::cerr << "chat template: " << own_template->file.string() << "\n";
   }
   std::vector<std::vector<int64_t>> prompts;
@@ -153,14 +149,10 @@ int run_generate(const std::vector<std::string>& argv) {
       std::vector<ChatMessage> messages;
       if (auto system = args.get("system")) messages.push_back({"system", *system});
       messages.push_back({"user", text});
-      if (own_template) {
-        text = own_template->jinja.render({messages, true, own_template->bos_token, own_template->eos_token, {}});
-        add_special = false;  // apply_chat_template(tokenize=True) adds no special tokens
-      } else {
-        const Prompt prompt = chat_prompt(chat_format_from_name(*format), messages, "");
-        text = prompt.text;
-        add_special = prompt.add_special_tokens;  // templates write BOS themselves
-      }
+      const Prompt prompt = own_template ? own_template->prompt(messages)
+                                         : chat_prompt(chat_format_from_name(*format), messages, "");
+      text = prompt.text;
+      add_special = prompt.add_special_tokens;  // templates write BOS themselves
     }
     const auto ids = tokenizer->encode(text, add_special);
     prompts.emplace_back(ids.begin(), ids.end());

@@ -22,22 +22,17 @@ const FamilyTokens kFamilyTokens[] = {
     {ChatFormat::Qwen2, std::nullopt, "<|im_end|>"},
 };
 
-struct ParsedFamily {
-  JinjaChatTemplate jinja;
-  const FamilyTokens* tokens;
-};
-
 /// Every family's template, parsed once (thread-safe static initialization).
-const std::map<ChatFormat, ParsedFamily>& parsed_families() {
-  static const std::map<ChatFormat, ParsedFamily> parsed = [] {
-    std::map<ChatFormat, ParsedFamily> out;
+const std::map<ChatFormat, ModelChatTemplate>& parsed_families() {
+  static const std::map<ChatFormat, ModelChatTemplate> parsed = [] {
+    std::map<ChatFormat, ModelChatTemplate> out;
     for (const FamilyTokens& family : kFamilyTokens) {
       const std::string_view name = chat_format_name(family.format);
+      const std::string file = "resources/chat/" + std::string(name) + ".jinja";
       for (const BuiltinChatTemplate& t : builtin_chat_templates())
         if (t.name == name)
-          out.emplace(family.format, ParsedFamily{JinjaChatTemplate::parse(std::string(t.text),
-                                                                           "resources/chat/" + std::string(name) + ".jinja"),
-                                                  &family});
+          out.emplace(family.format, ModelChatTemplate{JinjaChatTemplate::parse(std::string(t.text), file), file,
+                                                       family.bos, family.eos});
       RW_CHECK(out.count(family.format), "no built-in chat template resources/chat/{}.jinja", name);
     }
     return out;
@@ -54,8 +49,7 @@ std::string render_family_template(ChatFormat format, const std::vector<ChatMess
   if (it == families.end())
     fail("the {} chat format has no template text (its turns end in token ids; see render_chat)",
          chat_format_name(format));
-  const ParsedFamily& family = it->second;
-  return family.jinja.render({messages, add_generation_prompt, family.tokens->bos, family.tokens->eos, {}});
+  return it->second.render(messages, add_generation_prompt);
 }
 
 }  // namespace rw::core::detail

@@ -1,4 +1,4 @@
-// Finding a model folder's own chat template (see jinja_template.h).
+// Finding a model folder's own chat template, and rendering a template with its tokens (see jinja_template.h).
 #include <nlohmann/json.hpp>
 
 #include "rw/core/chat/jinja_template.h"
@@ -45,6 +45,21 @@ std::optional<ModelChatTemplate> read_model_chat_template(const std::filesystem:
   out.bos_token = tokens.bos_token;
   out.eos_token = tokens.eos_token;
   return out;
+}
+
+ModelChatTemplate require_model_chat_template(const std::filesystem::path& model_dir) {
+  if (auto found = read_model_chat_template(model_dir)) return std::move(*found);
+  fail("{}: the model's own chat template was asked for, and the folder has none (no chat_template.jinja, no "
+       "\"chat_template\" in tokenizer_config.json); choose a built-in format: plain, llama2, llama3, mistral or qwen2",
+       model_dir.string());
+}
+
+std::string ModelChatTemplate::render(const std::vector<ChatMessage>& messages, bool add_generation_prompt) const {
+  return jinja.render({messages, add_generation_prompt, bos_token, eos_token, {}});
+}
+
+Prompt ModelChatTemplate::prompt(const std::vector<ChatMessage>& messages) const {
+  return {render(messages, /*add_generation_prompt=*/true), /*add_special_tokens=*/false};
 }
 
 }  // namespace rw::core

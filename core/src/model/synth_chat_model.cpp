@@ -28,11 +28,7 @@ LlamaSynthModel::LlamaSynthModel(const std::filesystem::path& dir, std::string_v
   check_tokenizer_fits(*tokenizer_, loaded_.config, dir / "config.json");
   std::string format_text;
   if (prompt_format == "model") {
-    own_template_ = read_model_chat_template(dir);
-    if (!own_template_)
-      fail("{}: prompt_format \"model\" needs the model's chat template (chat_template.jinja or tokenizer_config.json "
-           "\"chat_template\"), and the folder has none",
-           dir.string());
+    own_template_ = require_model_chat_template(dir);
     format_text = "the model's chat template " + own_template_->file.filename().string();
   } else {
     format_ = resolve_prompt_format(prompt_format, dir);
@@ -63,9 +59,7 @@ std::vector<std::string> LlamaSynthModel::reply(const std::vector<std::string>& 
 
 Prompt LlamaSynthModel::prompt_for(const std::string& user_message) const {
   if (!own_template_) return task_prompt(format_, user_message, "");
-  // As apply_chat_template(tokenize=True): the template writes any BOS itself.
-  return {own_template_->jinja.render({{{"user", user_message}}, true, own_template_->bos_token, own_template_->eos_token, {}}),
-          /*add_special_tokens=*/false};
+  return own_template_->prompt({{"user", user_message}});
 }
 
 std::int64_t LlamaSynthModel::prompt_tokens(const std::string& user_message) const {

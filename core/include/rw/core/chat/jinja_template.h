@@ -45,16 +45,25 @@ class JinjaChatTemplate {
   std::shared_ptr<const detail::JinjaProgram> program_;
 };
 
-/// A model folder's own chat template, found where transformers looks: chat_template.jinja first, then
-/// tokenizer_config.json's "chat_template" (a string, or a list of named templates of which "default" is used).
+/// A parsed chat template with the file it came from and the special tokens it sees: a model folder's own
+/// (read_model_chat_template) or a family's built-in one.
 struct ModelChatTemplate {
   JinjaChatTemplate jinja;
   std::filesystem::path file;                       ///< where it was read, for messages and reports
   std::optional<std::string> bos_token, eos_token;  ///< the tokenizer's, as the template sees them
+
+  std::string render(const std::vector<ChatMessage>& messages, bool add_generation_prompt) const;
+  /// The conversation with the generation prompt, tokenized as apply_chat_template(tokenize=True) does: the
+  /// template writes any BOS itself, so no special tokens are added.
+  Prompt prompt(const std::vector<ChatMessage>& messages) const;
 };
 
-/// Nothing when the folder has no chat template; Error naming the file when it has one that cannot be read or
-/// parsed (an unsupported construct is named with its line).
+/// The folder's own chat template, found where transformers looks: chat_template.jinja first, then
+/// tokenizer_config.json's "chat_template" (a string, or a list of named templates of which "default" is used).
+/// Nothing when the folder has none; Error naming the file when it has one that cannot be read or parsed (an
+/// unsupported construct is named with its line).
 std::optional<ModelChatTemplate> read_model_chat_template(const std::filesystem::path& model_dir);
+/// As read_model_chat_template, but Error naming the folder when it has no chat template.
+ModelChatTemplate require_model_chat_template(const std::filesystem::path& model_dir);
 
 }  // namespace rw::core
