@@ -34,11 +34,12 @@ SampleStream::SampleStream(Database& db, std::int64_t dataset_id, const Tokenize
       options_(options),
       walk_(dataset_sample_ids(db, dataset_id, options, dataset_), seed) {}
 
-RenderedChat SampleStream::render_text(const SampleRecord& sample) const {
-  // As a corpus document: BOS (when the tokenizer adds one), the text, EOS; every token trained.
+RenderedChat render_sample(std::string_view dataset_kind, ChatFormat format, const Tokenizer& tokenizer,
+                           const std::vector<ChatMessage>& messages, LossOn loss_on) {
+  if (dataset_kind != "text") return render_chat(format, tokenizer, messages, loss_on);
   RenderedChat r;
-  r.ids = tokenizer_.encode(sample.messages.at(0).content, /*add_special_tokens=*/true);
-  if (const auto eos = tokenizer_.eos_id(); eos && (r.ids.empty() || r.ids.back() != *eos)) r.ids.push_back(*eos);
+  r.ids = tokenizer.encode(messages.at(0).content, /*add_special_tokens=*/true);
+  if (const auto eos = tokenizer.eos_id(); eos && (r.ids.empty() || r.ids.back() != *eos)) r.ids.push_back(*eos);
   r.loss_mask.assign(r.ids.size(), 1);
   return r;
 }
@@ -47,7 +48,7 @@ const RenderedChat& SampleStream::rendered(std::int64_t sample_id) {
   if (sample_id == cached_id_) return cached_;
   const SampleRecord sample = DatasetStore(db_).sample(sample_id);
   try {
-    cached_ = dataset_.kind == "text" ? render_text(sample) : render_chat(format_, tokenizer_, sample.messages, loss_on_);
+    cached_ = render_sample(dataset_.kind, format_, tokenizer_, sample.messages, loss_on_);
   } catch (const Error& e) {
     fail("dataset '{}': sample {} (index {}) cannot be trained in the {} chat format: {}", dataset_.name, sample_id,
          sample.idx, chat_format_name(format_), e.what());

@@ -207,6 +207,59 @@ std::int64_t DatasetStore::sample_count(std::int64_t dataset_id) {
   return s.column_int64(0);
 }
 
+SampleListing DatasetStore::list_samples(std::int64_t dataset_id, const SampleQuery& query) {
+  // ?5 = '' matches any text; instr on lower() folds ASCII letters only, like SQLite's LIKE.
+  static constexpr const char* kMatches =
+      "FROM samples s LEFT JOIN sample_tokens t ON t.sample_id = s.id AND t.tokenizer_id = ?2 "
+      "WHERE s.dataset_id = ?1 AND (?3 IS NULL OR t.n_tokens >= ?3) AND (?4 IS NULL OR t.n_tokens <= ?4) "
+      "AND (?5 = '' OR EXISTS (SELECT 1 FROM json_each(s.messages_json) m "
+      "WHERE (?6 = '' OR json_extract(m.value, '$.role') = ?6) "
+      "AND instr(lower(json_extract(m.value, '$.content')), lower(?5)) > 0))";
+  const auto bind = [&](Statement& st) {
+    st.bind(1, dataset_id).bind(2, query.tokenizer_id).bind(3, query.min_tokens).bind(4, query.max_tokens);
+    st.bind(5, query.text).bind(6, query.role);
+  };
+  SampleListing out;
+  auto rows = db_.prepare(std::string("SELECT s.id, s.idx, s.n_bytes, json_array_length(s.messages_json), t.n_tokens, "
+                                      "json_extract(s.meta_json, '$.target_tokens'), "
+                                      "coalesce(json_extract(s.meta_json, '$.generator'), ''), "
+                                      "(SELECT substr(json_extract(m.value, '$.content'), 1, 160) FROM "
+                                      "json_each(s.messages_json) m WHERE json_extract(m.value, '$.role') != 'system' "
+                                      "ORDER BY m.key LIMIT 1) ") +
+                          kMatches + " ORDER BY s.idx LIMIT ?7");
+  bind(rows);
+  rows.bind(7, query.limit);
+  while (rows.step()) {
+    SampleSummary r{.id = rows.column_int64(0), .idx = rows.column_int64(1), .n_bytes = rows.column_int64(2),
+                    .messages = rows.column_int64(3), .n_tokens = rows.column_optional_int64(4),
+                    .target_tokens = rows.column_optional_int64(5), .generator = rows.column_text(6),
+                    .preview = rows.column_text(7)};
+    out.rows.push_back(std::move(r));
+  }
+  auto counts = db_.prepare(std::string("SELECT t.n_tokens ") + kMatches);
+  bind(counts);
+  while (counts.step()) {
+    ++out.matching;
+    if (const auto n = counts.column_optional_int64(0)) out.token_counts.push_back(*n);
+  }
+  auto targets = db_.prepare(
+      "SELECT DISTINCT json_extract(meta_json, '$.target_tokens') AS t FROM samples WHERE dataset_id = ?1 AND t IS NOT "
+      "NULL ORDER BY t");
+  targets.bind(1, dataset_id);
+  while (targets.step()) out.targets.push_back(targets.column_int64(0));
+  return out;
+}
+
+std::vector<std::string> DatasetStore::token_count_tokenizers(std::int64_t dataset_id) {
+  auto s = db_.prepare(
+      "SELECT t.tokenizer_id FROM sample_tokens t JOIN samples s ON s.id = t.sample_id WHERE s.dataset_id = ?1 "
+      "GROUP BY t.tokenizer_id ORDER BY count(*) DESC, t.tokenizer_id");
+  s.bind(1, dataset_id);
+  std::vector<std::string> out;
+  while (s.step()) out.push_back(s.column_text(0));
+  return out;
+}
+
 void DatasetStore::set_sample_tokens(std::int64_t sample_id, std::string_view tokenizer_id, std::int64_t n_tokens) {
   auto s = db_.prepare(
       "INSERT INTO sample_tokens(sample_id, tokenizer_id, n_tokens) VALUES(?1, ?2, ?3) "

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "rw/core/chat/chat_tokens.h"
+#include "rw/core/data/sample_stream.h"
 #include "rw/core/store/corpus_store.h"
 #include "rw/core/tasks/eval_grid.h"
 
@@ -154,12 +154,8 @@ std::uint64_t Synthesizer::sample_seed(std::int64_t index) const {
 }
 
 std::int64_t Synthesizer::count_tokens(const std::vector<ChatMessage>& messages) const {
-  if (config_.dataset_kind() == "text") {
-    std::vector<std::int32_t> ids = tokenizer_.encode(messages.at(0).content, /*add_special_tokens=*/true);
-    const bool add_eos = tokenizer_.eos_id() && (ids.empty() || ids.back() != *tokenizer_.eos_id());
-    return static_cast<std::int64_t>(ids.size()) + (add_eos ? 1 : 0);
-  }
-  return static_cast<std::int64_t>(render_chat(config_.chat_format, tokenizer_, messages, LossOn::Responses).ids.size());
+  return static_cast<std::int64_t>(
+      render_sample(config_.dataset_kind(), config_.chat_format, tokenizer_, messages, LossOn::Responses).ids.size());
 }
 
 SynthSample Synthesizer::make(std::int64_t index) {

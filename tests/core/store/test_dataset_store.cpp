@@ -128,6 +128,62 @@ class TestDatasetStore : public QObject {
     QCOMPARE(count_rows(scratch_.db(), "sample_tokens"), std::int64_t{0});
   }
 
+  void listsSamplesByLengthAndText() {
+    DatasetStore store(scratch_.db());
+    const DatasetRecord d = store.create_dataset({.name = "mixed"});
+    const DatasetRecord other = store.create_dataset({.name = "other"});
+    // Sample i: a system prompt, a question naming its colour, tokens 100 * (i + 1) under "tok|plain".
+    const char* colours[] = {"Red", "green", "blue", "GREEN", "red"};
+    std::vector<std::int64_t> ids;
+    for (int i = 0; i < 5; ++i) {
+      const auto id = store.add_sample(
+          d.id,
+          {{"system", "Answer briefly. green"}, {"user", fmt::format("Which {} thing?", colours[i])}, {"assistant", "This one."}},
+          fmt::format(R"({{"generator":"tasks","target_tokens":{}}})", i < 3 ? 256 : 512));
+      ids.push_back(*id);
+      store.set_sample_tokens(*id, "tok|plain", 100 * (i + 1));
+      store.set_sample_tokens(*id, "other|plain", 7);
+    }
+    store.set_sample_tokens(*store.add_sample(other.id, chat("green", "x")), "tok|plain", 300);
+    for (int i = 0; i < 3; ++i) store.set_sample_tokens(ids[static_cast<size_t>(i)], "more|plain", 1);
+
+    SampleListing all = store.list_samples(d.id, {.tokenizer_id = "tok|plain"});
+    QCOMPARE(all.matching, std::int64_t{5});
+    QCOMPARE(all.rows.size(), size_t{5});
+    QCOMPARE(all.token_counts, (std::vector<std::int64_t>{100, 200, 300, 400, 500}));
+    QCOMPARE(all.targets, (std::vector<std::int64_t>{256, 512}));
+    QCOMPARE(all.rows[0].id, ids[0]);
+    QCOMPARE(all.rows[0].messages, std::int64_t{3});
+    QCOMPARE(all.rows[3].target_tokens, std::optional<std::int64_t>(512));
+    QCOMPARE(QString::fromStdString(all.rows[1].generator), QString("tasks"));
+    // The preview skips the system prompt.
+    QCOMPARE(QString::fromStdString(all.rows[1].preview), QString("Which green thing?"));
+
+    // Length bounds are inclusive; the text is matched case-insensitively; a role narrows where.
+    SampleListing some = store.list_samples(d.id, {.tokenizer_id = "tok|plain", .min_tokens = 200, .max_tokens = 400});
+    QCOMPARE(some.token_counts, (std::vector<std::int64_t>{200, 300, 400}));
+    some = store.list_samples(d.id, {.tokenizer_id = "tok|plain", .text = "green", .role = "user"});
+    QCOMPARE(some.matching, std::int64_t{2});
+    QCOMPARE(some.rows[0].id, ids[1]);
+    QCOMPARE(some.rows[1].id, ids[3]);
+    QCOMPARE(store.list_samples(d.id, {.text = "green"}).matching, std::int64_t{5});  // every system prompt
+    QCOMPARE(store.list_samples(d.id, {.text = "green", .role = "assistant"}).matching, std::int64_t{0});
+    // The limit cuts the rows, not the counts.
+    some = store.list_samples(d.id, {.tokenizer_id = "tok|plain", .limit = 2});
+    QCOMPARE(some.rows.size(), size_t{2});
+    QCOMPARE(some.matching, std::int64_t{5});
+    QCOMPARE(some.token_counts.size(), size_t{5});
+    // Under a tokenizer without counts: listed without tokens, and a bound leaves them out.
+    some = store.list_samples(d.id, {.tokenizer_id = "none"});
+    QCOMPARE(some.matching, std::int64_t{5});
+    QVERIFY(!some.rows[0].n_tokens);
+    QVERIFY(some.token_counts.empty());
+    QCOMPARE(store.list_samples(d.id, {.tokenizer_id = "none", .min_tokens = 1}).matching, std::int64_t{0});
+    // The most used tokenizer comes first.
+    QCOMPARE(store.token_count_tokenizers(d.id), (std::vector<std::string>{"other|plain", "tok|plain", "more|plain"}));
+    QVERIFY(store.token_count_tokenizers(store.create_dataset({.name = "empty"}).id).empty());
+  }
+
   void refusesBadSamples() {
     DatasetStore store(scratch_.db());
     const std::int64_t ds = store.create_dataset({.name = "chat"}).id;

@@ -14,6 +14,7 @@
 // boundary would lose its prompt for the second half.
 #pragma once
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "rw/core/chat/chat_tokens.h"
@@ -23,6 +24,12 @@
 #include "rw/core/tokenizer/tokenizer.h"
 
 namespace rw::core {
+
+/// A stored sample as the trainer reads it, with its loss mask: a chat sample rendered in `format`
+/// (render_chat), a text sample (dataset kind "text") like a corpus document: BOS when the tokenizer adds
+/// one, the text, EOS, every token trained. Error as render_chat's for a chat sample.
+RenderedChat render_sample(std::string_view dataset_kind, ChatFormat format, const Tokenizer& tokenizer,
+                           const std::vector<ChatMessage>& messages, LossOn loss_on);
 
 class SampleStream : public SequenceStream {
  public:
@@ -49,7 +56,6 @@ class SampleStream : public SequenceStream {
 
  private:
   const RenderedChat& rendered(std::int64_t sample_id);
-  RenderedChat render_text(const SampleRecord& sample) const;
 
   Database& db_;
   std::int64_t dataset_id_;

@@ -61,6 +61,34 @@ bool is_dataset_kind(std::string_view kind);
 /// sha256 hex of the conversation (roles and contents), the key that makes a dataset hold it once.
 std::string chat_content_hash(const std::vector<ChatMessage>& messages);
 
+/// Which samples of a dataset to list (the inspector's sample table). Unset bounds and empty strings
+/// match everything.
+struct SampleQuery {
+  std::string tokenizer_id;  ///< whose token counts are listed and bounded (sample_tokens)
+  std::optional<std::int64_t> min_tokens, max_tokens;  ///< a bound leaves out samples without a count
+  std::string text;          ///< a message contains it (ASCII letters case-insensitive)
+  std::string role;          ///< ... a message of this role
+  std::int64_t limit = 10000;  ///< rows listed; the counts below cover every match
+};
+
+struct SampleSummary {
+  std::int64_t id = 0;
+  std::int64_t idx = 0;
+  std::int64_t n_bytes = 0;
+  std::int64_t messages = 0;
+  std::optional<std::int64_t> n_tokens;       ///< under the query's tokenizer
+  std::optional<std::int64_t> target_tokens;  ///< the generator's target ("target_tokens" in meta_json)
+  std::string generator;                      ///< meta_json "generator", else ""
+  std::string preview;                        ///< the start of the first non-system message
+};
+
+struct SampleListing {
+  std::vector<SampleSummary> rows;         ///< in idx order, at most the query's limit
+  std::int64_t matching = 0;               ///< every sample that matches
+  std::vector<std::int64_t> token_counts;  ///< of every match that has one
+  std::vector<std::int64_t> targets;       ///< the distinct target lengths of the dataset's samples
+};
+
 class DatasetStore {
  public:
   explicit DatasetStore(Database& db) : db_(db) {}
@@ -92,6 +120,11 @@ class DatasetStore {
   /// The id of the sample at position `index` (0-based) of the idx order, if there is one.
   std::optional<std::int64_t> sample_id_at(std::int64_t dataset_id, std::int64_t index);
   std::int64_t sample_count(std::int64_t dataset_id);
+
+  /// The samples matching `query`, with the counts a length histogram needs.
+  SampleListing list_samples(std::int64_t dataset_id, const SampleQuery& query);
+  /// The tokenizer ids the dataset's samples have token counts under, the most used first.
+  std::vector<std::string> token_count_tokenizers(std::int64_t dataset_id);
 
   /// Token counts of a rendered sample under a tokenizer + chat format id (for length histograms).
   void set_sample_tokens(std::int64_t sample_id, std::string_view tokenizer_id, std::int64_t n_tokens);
