@@ -18,8 +18,10 @@
 #include "rw/core/store/project.h"
 #include "rw/ui/process/project_session.h"
 #include "rw/ui/widgets/jobs_panel.h"
+#include "rw/ui/widgets/sample_inspector.h"
 #include "rw/ui/window/charts_page.h"
 #include "rw/ui/window/corpus_page.h"
+#include "rw/ui/window/datasets_page.h"
 #include "rw/ui/window/heatmaps_page.h"
 #include "rw/ui/window/launch_page.h"
 #include "rw/ui/window/rope_page.h"
@@ -153,14 +155,16 @@ bool MainWindow::open_project(const std::filesystem::path& dir, QString* error) 
   layout->setContentsMargins(0, 0, 0, 0);
   sidebar_ = new QListWidget;
   sidebar_->setFixedWidth(140);
-  for (const QString& name : {tr("Corpus"), tr("Runs"), tr("New run"), tr("Charts"), tr("Heatmaps"), tr("RoPE")})
+  for (const QString& name : {tr("Corpus"), tr("Datasets"), tr("Runs"), tr("New run"), tr("Charts"), tr("Heatmaps"), tr("RoPE")})
     sidebar_->addItem(name);
   pages_ = new QStackedWidget;
   corpus_page_ = new CorpusPage(session_.get());
   runs_page_ = new RunsPage(session_.get());
   charts_page_ = new ChartsPage(session_.get());
   heatmaps_page_ = new HeatmapsPage(session_.get());
+  datasets_page_ = new DatasetsPage(session_.get());
   pages_->addWidget(corpus_page_);
+  pages_->addWidget(datasets_page_);
   pages_->addWidget(runs_page_);
   launch_page_ = new LaunchPage(session_.get());
   pages_->addWidget(launch_page_);
@@ -168,6 +172,11 @@ bool MainWindow::open_project(const std::filesystem::path& dir, QString* error) 
   pages_->addWidget(heatmaps_page_);
   rope_page_ = new RopePage;
   pages_->addWidget(rope_page_);
+  connect(datasets_page_->inspector(), &SampleInspector::open_document, this,
+          [this](std::int64_t document_id, std::int64_t begin, std::int64_t end) {
+            corpus_page_->open_document(document_id, begin, end);
+            show_page(Page::Corpus);
+          });
   connect(runs_page_, &RunsPage::copy_to_new_run, this, &MainWindow::copy_run_to_launcher);
   connect(launch_page_, &LaunchPage::launched, this, [this] { show_page(Page::Runs); });
   connect(launch_page_, &LaunchPage::explain_rope, this,
@@ -209,6 +218,7 @@ void MainWindow::close_project(JobsOnClose jobs) {
   delete workbench_;
   workbench_ = nullptr;
   corpus_page_ = nullptr;
+  datasets_page_ = nullptr;
   runs_page_ = nullptr;
   launch_page_ = nullptr;
   charts_page_ = nullptr;

@@ -38,6 +38,9 @@ class CorpusPage : public QWidget {
   QListWidget* hits() const { return hits_; }
   QPlainTextEdit* text() const { return text_; }
   QLabel* report() const { return report_; }
+  /// Shows a document, with the bytes [byte_begin, byte_end) selected when given (a search hit, a sample's
+  /// segment).
+  void open_document(std::int64_t document_id, std::int64_t byte_begin = -1, std::int64_t byte_end = -1);
   /// The document shown and the selected byte range in it (tests).
   std::int64_t shown_document() const { return shown_document_; }
 
@@ -47,7 +50,6 @@ class CorpusPage : public QWidget {
 
  private:
   void load_corpus();
-  void open_document(std::int64_t document_id, std::int64_t byte_begin = -1, std::int64_t byte_end = -1);
 
   ProjectSession* session_;
   StoreReader* reader_;

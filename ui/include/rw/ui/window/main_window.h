@@ -1,5 +1,5 @@
 // MainWindow: the workbench. Without a project it shows the welcome page (new, open, recent projects);
-// with one, a side bar of the project's parts (Corpus, Runs, New run, Charts, Heatmaps, RoPE) over their pages and the jobs
+// with one, a side bar of the project's parts (Corpus, Datasets, Runs, New run, Charts, Heatmaps, RoPE) over their pages and the jobs
 // panel below. Closing while workers run asks whether to stop them or leave them running; a reopened
 // project finds running jobs again in the store.
 #pragma once
@@ -17,6 +17,7 @@ namespace rw::ui {
 
 class ProjectSession;
 class CorpusPage;
+class DatasetsPage;
 class RunsPage;
 class LaunchPage;
 class ChartsPage;
@@ -26,7 +27,7 @@ class RopePage;
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
-  enum class Page { Corpus, Runs, NewRun, Charts, Heatmaps, Rope };
+  enum class Page { Corpus, Datasets, Runs, NewRun, Charts, Heatmaps, Rope };
   /// What to do with running workers when the window closes (asked unless set, for tests).
   using CloseChoice = std::function<QMessageBox::StandardButton()>;
 
@@ -44,6 +45,7 @@ class MainWindow : public QMainWindow {
   /// The run's config in the New run page (the Runs page's "Copy to new run"); false when it is not a training run.
   bool copy_run_to_launcher(std::int64_t run_id);
   CorpusPage* corpus_page() const { return corpus_page_; }
+  DatasetsPage* datasets_page() const { return datasets_page_; }
   RunsPage* runs_page() const { return runs_page_; }
   LaunchPage* launch_page() const { return launch_page_; }
   ChartsPage* charts_page() const { return charts_page_; }
@@ -69,6 +71,7 @@ class MainWindow : public QMainWindow {
   QListWidget* sidebar_ = nullptr;
   QStackedWidget* pages_ = nullptr;
   CorpusPage* corpus_page_ = nullptr;
+  DatasetsPage* datasets_page_ = nullptr;
   RunsPage* runs_page_ = nullptr;
   LaunchPage* launch_page_ = nullptr;
   ChartsPage* charts_page_ = nullptr;
