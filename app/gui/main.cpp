@@ -1,6 +1,7 @@
 // ropewalk: the Qt workbench. `ropewalk [PROJECT_DIR]` opens a project, or the welcome page.
 // `--screenshots DIR` saves each page of the project (at 1200 x 800) as DIR/<page>.png once the store has
-// been read, then exits: the pictures in docs/ are made this way.
+// been read (the Datasets page with the newest dataset's first sample open), then exits: the pictures in
+// docs/ are made this way.
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
@@ -8,7 +9,10 @@
 #include <QTimer>
 #include <iostream>
 
+#include <QTableView>
+
 #include "rw/ui/process/project_session.h"
+#include "rw/ui/window/datasets_page.h"
 #include "rw/ui/window/main_window.h"
 
 namespace {
@@ -16,6 +20,7 @@ namespace {
 void save_pages(rw::ui::MainWindow& window, const QString& dir) {
   using Page = rw::ui::MainWindow::Page;
   const std::pair<Page, const char*> pages[] = {{Page::Corpus, "corpus"},
+                                                {Page::Datasets, "datasets"},
                                                 {Page::Runs, "runs"},
                                                 {Page::NewRun, "new-run"},
                                                 {Page::Charts, "charts"},
@@ -31,8 +36,11 @@ void save_pages(rw::ui::MainWindow& window, const QString& dir) {
   }
   for (const auto& [page, name] : pages) {
     window.show_page(page);
+    // The Datasets page opens the newest dataset's first sample in the inspector (tokenizing takes longer).
+    const bool inspect = page == Page::Datasets && window.datasets_page()->samples()->rowCount() > 0;
+    if (inspect) window.datasets_page()->table()->selectRow(0);
     // Let the page's off-thread reads (model facts, store check) answer before the picture.
-    for (int i = 0; i < 20; ++i) {
+    for (int i = 0; i < (inspect ? 120 : 20); ++i) {
       QApplication::processEvents();
       QThread::msleep(25);
     }

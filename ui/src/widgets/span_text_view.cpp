@@ -1,6 +1,7 @@
 #include "rw/ui/widgets/span_text_view.h"
 
 #include <QCoreApplication>
+#include <QGuiApplication>
 #include <QHelpEvent>
 #include <QPlainTextDocumentLayout>
 #include <QScrollBar>
@@ -11,8 +12,10 @@ namespace rw::ui {
 
 namespace {
 
+// The application's font size in a fixed-width family (a document does not inherit the widget's size).
 QFont monospace() {
-  QFont mono(QStringLiteral("monospace"));
+  QFont mono = QGuiApplication::font();
+  mono.setFamilies({QStringLiteral("monospace")});
   mono.setStyleHint(QFont::TypeWriter);
   return mono;
 }
