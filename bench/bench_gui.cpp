@@ -4,16 +4,25 @@
 //           measured for every point (the StoreFeed's poll, its batch and the redraw included).
 //  redraw   --runs runs of --points loss points each in the feed; a full MetricChart redraw plus repaint at
 //           1200 x 700, against the reference: the same QtCharts chart fed the full series (no reduction).
+//  inspector a text sample of about 1.5M characters (20K lines, a segment every 50 lines) opened in the
+//           SampleInspector and scrolled top to bottom in 40 steps: the longest the event loop went without
+//           running a 5 ms timer, against the reference: a QPlainTextEdit given the text and every segment's
+//           background at once (the whole of which blocks the event loop).
 // Prints one JSON object; bench/run_gui_bench.py writes the BENCH.md result.
 #include <QApplication>
 #include <QChart>
+#include <QElapsedTimer>
 #include <QLineSeries>
+#include <QPlainTextEdit>
+#include <QScrollBar>
+#include <QTimer>
 #include <QValueAxis>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -24,7 +33,12 @@
 #include "rw/core/store/metric_writer.h"
 #include "rw/core/store/run_store.h"
 #include "rw/ui/models/store_feed.h"
+#include "rw/core/store/dataset_store.h"
+#include "rw/core/store/project.h"
+#include "rw/ui/models/sample_document.h"
 #include "rw/ui/widgets/metric_chart.h"
+#include "rw/ui/widgets/sample_inspector.h"
+#include "rw/ui/widgets/span_text_view.h"
 
 #include "bench_stats.h"
 
@@ -177,6 +191,98 @@ nlohmann::json measure_redraw(const fs::path& store_path, int runs, int points, 
           {"repeats", repeats}};
 }
 
+nlohmann::json measure_inspector(const fs::path& dir) {
+  fs::remove_all(dir);
+  rw::core::Project::init(dir, {});
+  std::string text;
+  std::vector<rw::core::SampleSegment> segments;
+  for (int line = 0; line < 20'000; ++line) {
+    if (line % 50 == 0 && line > 0)
+      segments.push_back({.byte_begin = static_cast<std::int64_t>(text.size()) - 200,
+                          .byte_end = static_cast<std::int64_t>(text.size()),
+                          .kind = line % 100 == 0 ? "chunk" : "document"});
+    text += "Surdihaven lies on the Braindga in the region of Dendness, records say; " + std::to_string(line) + "\n";
+  }
+  std::int64_t sample_id = 0;
+  {
+    rw::core::Database db = rw::core::Project::open(dir).open_store(OpenMode::ReadWrite);
+    rw::core::DatasetStore store(db);
+    const auto d = store.create_dataset({.name = "huge", .kind = "text"});
+    sample_id = *store.add_sample(d.id, {{std::string(rw::core::kTextRole), text}}, "{}", segments);
+  }
+  // The longest gap between ticks of a 5 ms timer while `body` runs the event loop.
+  const auto longest_stall = [](const std::function<void()>& body) {
+    QElapsedTimer clock;
+    clock.start();
+    qint64 last = 0, worst = 0;
+    QTimer tick;
+    tick.setInterval(5);
+    QObject::connect(&tick, &QTimer::timeout, [&] {
+      worst = std::max(worst, clock.elapsed() - last);
+      last = clock.elapsed();
+    });
+    tick.start();
+    body();
+    return static_cast<double>(std::max(worst, clock.elapsed() - last));
+  };
+  const auto pump = [](int ms) {
+    const auto until = Clock::now() + std::chrono::milliseconds(ms);
+    while (Clock::now() < until) QApplication::processEvents(QEventLoop::AllEvents, 5);
+  };
+  rw::ui::SampleInspector inspector(dir, dir / "store.db");
+  inspector.resize(1000, 700);
+  inspector.show();
+  double open_ms = 0;
+  const double stall = longest_stall([&] {
+    bool shown = false;
+    QObject::connect(&inspector, &rw::ui::SampleInspector::loaded, [&] { shown = true; });
+    const auto t = Clock::now();
+    inspector.show_sample(sample_id);
+    while (!shown && ms_since(t) < 60'000) QApplication::processEvents(QEventLoop::AllEvents, 5);
+    if (!shown) throw std::runtime_error("the inspector did not open the sample");
+    inspector.text()->viewport()->repaint();
+    open_ms = ms_since(t);
+    QScrollBar* bar = inspector.text()->verticalScrollBar();
+    for (int step = 0; step <= 40; ++step) {
+      bar->setValue(bar->maximum() * step / 40);
+      pump(20);
+    }
+  });
+  // Reference: the text and every segment's colour given to a plain text view at once.
+  QPlainTextEdit eager;
+  eager.resize(1000, 700);
+  eager.show();
+  const QString qtext = QString::fromStdString(text);
+  const double reference = longest_stall([&] {
+    QTimer::singleShot(0, [&] {
+      eager.setPlainText(qtext);
+      QTextCursor cursor(eager.document());
+      for (const auto& g : segments) {
+        // ASCII text: byte offsets are character offsets (after the view's own header line in ours).
+        cursor.setPosition(static_cast<int>(g.byte_begin));
+        cursor.setPosition(static_cast<int>(g.byte_end), QTextCursor::KeepAnchor);
+        QTextCharFormat format;
+        format.setBackground(rw::ui::segment_background(g.kind));
+        cursor.mergeCharFormat(format);
+      }
+      eager.viewport()->repaint();
+    });
+    pump(200);
+    QScrollBar* bar = eager.verticalScrollBar();
+    for (int step = 0; step <= 40; ++step) {
+      bar->setValue(bar->maximum() * step / 40);
+      pump(20);
+    }
+  });
+  return {{"characters", qtext.size()},
+          {"segments", segments.size()},
+          {"inspector_1m_stall_ms", stall},
+          {"inspector_1m_open_ms", open_ms},
+          {"formatted_blocks", inspector.text()->formatted_blocks()},
+          {"blocks", inspector.text()->document()->blockCount()},
+          {"reference_stall_ms", reference}};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -195,6 +301,7 @@ int main(int argc, char** argv) {
     nlohmann::json out;
     out["latency"] =
         measure_latency(dir / "latency.db", arg_int(args, "--points", 200), arg_int(args, "--interval-ms", 50));
+    out["inspector"] = measure_inspector(dir / "inspector");
     out["redraw"] = measure_redraw(dir / "redraw.db", arg_int(args, "--runs", 4),
                                    arg_int(args, "--redraw-points", 100'000), arg_int(args, "--repeats", 10));
     std::cout << out.dump(2) << "\n";
