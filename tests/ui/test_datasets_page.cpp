@@ -29,7 +29,7 @@
 #include "rw/ui/widgets/sample_minimap.h"
 #include "rw/ui/widgets/span_text_view.h"
 #include "rw/ui/window/datasets_page.h"
-#include "corpus_fixture.h"
+#include "demo_project.h"
 #include "test_support.h"
 #include "ui_screenshot.h"
 
@@ -153,20 +153,9 @@ class TestDatasetsPage : public QObject {
   void initTestCase() {
     QVERIFY(tmp_.isValid());
     dir_ = tmp_.path().toStdString();
-    Project::init(dir_, {});
+    rw::test::make_demo_project(dir_);
     tokenizer_ = load_tokenizer(kTokenizer);
     Database db = Project::open(dir_).open_store(OpenMode::ReadWrite);
-    {
-      CorpusStore corpora(db);
-      const CorpusRecord c = corpora.create_corpus(
-          {.name = "demo", .tokenizer_id = "words", .tokenizer_name = "words", .chunk_tokens = 512, .chunk_overlap = 0});
-      Transaction tx(db);
-      const std::int64_t import_id = corpora.begin_import(c.id, "{}");
-      for (const auto& entry : std::filesystem::directory_iterator(rw::test::source_path("resources/demo/corpus")))
-        if (entry.path().extension() == ".txt")
-          corpora.add_document(c.id, import_id, rw::test::CorpusFixture::make_doc(read_text_file(entry.path())));
-      tx.commit();
-    }
     run_synthesis(db, config_of({{"name", "needles"}, {"generator", "tasks"}, {"samples", 6}, {"lengths", {256, 512}},
                                  {"tasks", {{"tasks", {"needle_chat"}}, {"corpus", "demo"}}}}),
                   *tokenizer_);

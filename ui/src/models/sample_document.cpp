@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
 
 namespace rw::ui {
 
@@ -152,6 +154,38 @@ TokenDocument layout_tokens(const rw::core::RenderedChat& rendered, const rw::co
     doc.text += QString::fromUtf8(pieces.text.data() + pieces.begin[k], static_cast<qsizetype>(end - pieces.begin[k]));
   }
   return doc;
+}
+
+PreviewSample parse_preview_sample(const std::string& json_text) {
+  const nlohmann::json j = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("messages") || !j.contains("segments"))
+    throw std::runtime_error("the preview printed no sample (no \"messages\" and \"segments\")");
+  PreviewSample out;
+  try {
+    for (const auto& m : j.at("messages"))
+      out.record.messages.push_back({m.at("role").get<std::string>(), m.at("content").get<std::string>()});
+    for (const auto& g : j.at("segments")) {
+      rw::core::SampleSegment s{.message_index = g.at("message_index").get<std::int64_t>(),
+                                .byte_begin = g.at("byte_begin").get<std::int64_t>(),
+                                .byte_end = g.at("byte_end").get<std::int64_t>(),
+                                .kind = g.at("kind").get<std::string>(),
+                                .meta_json = g.value("meta", nlohmann::json::object()).dump()};
+      if (g.contains("source_document_id") && !g["source_document_id"].is_null()) {
+        s.source_document_id = g["source_document_id"].get<std::int64_t>();
+        s.source_begin = g.value("source_begin", std::int64_t{0});
+        s.source_end = g.value("source_end", std::int64_t{0});
+      }
+      out.record.segments.push_back(std::move(s));
+    }
+    out.record.meta_json = j.value("meta", nlohmann::json::object()).dump();
+    out.record.idx = j.value("index", std::int64_t{0});
+    out.n_tokens = j.value("n_tokens", std::int64_t{0});
+    out.target_tokens = j.value("target_tokens", std::int64_t{0});
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(std::string("the preview's sample is malformed: ") + e.what());
+  }
+  for (const auto& m : out.record.messages) out.record.n_bytes += static_cast<std::int64_t>(m.content.size());
+  return out;
 }
 
 std::optional<TokenizerRef> parse_tokenizer_id(std::string_view tokenizer_id) {

@@ -8,6 +8,7 @@
 
 #include "rw/core/config/run_config.h"
 #include "rw/core/store/run_store.h"
+#include "rw/core/synth/synth_config.h"
 #include "rw/core/util/files.h"
 #include "rw/core/worker/run_lease.h"
 
@@ -116,6 +117,19 @@ void ProjectSession::launch_train(const QString& config_path, std::function<void
   }
   queue_worker("train", config.name, rw::core::run_config_to_json(config), tr("train run %1"),
                {QStringLiteral("train"), QString::fromStdString(project_.dir().string()), config_path},
+               std::move(error));
+}
+
+void ProjectSession::launch_synth(const QString& config_path, std::function<void(QString)> error) {
+  rw::core::SynthConfig config;
+  try {
+    config = rw::core::read_synth_config(config_path.toStdString());
+  } catch (const std::exception& e) {
+    if (error) error(QString::fromUtf8(e.what()));
+    return;
+  }
+  queue_worker("synth", config.name, rw::core::synth_config_to_json(config), tr("synth %1"),
+               {QStringLiteral("synth"), QStringLiteral("run"), QString::fromStdString(project_.dir().string()), config_path},
                std::move(error));
 }
 

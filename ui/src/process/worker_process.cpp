@@ -4,6 +4,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QRegularExpression>
 
 #include <csignal>
 
@@ -33,6 +34,11 @@ QString worker_program() {
   const QString sibling = QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("ropewalk-cli"));
   if (QFileInfo(sibling).isExecutable()) return sibling;
   return QStringLiteral("ropewalk-cli");
+}
+
+QString worker_error_line(const QString& stderr_text) {
+  static const QRegularExpression prefix(QStringLiteral("^\\[[^\\]]*\\] \\[[^\\]]*\\] \\[\\w+\\] "));
+  return stderr_text.trimmed().section(QLatin1Char('\n'), -1).remove(prefix);
 }
 
 WorkerProcess::WorkerProcess(QString title, QString program, QStringList arguments, QObject* parent)

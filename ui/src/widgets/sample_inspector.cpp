@@ -130,15 +130,15 @@ SampleInspector::SampleInspector(std::filesystem::path project_dir, std::filesys
   regenerate_button_->setToolTip(tr("Make this sample again from its provenance and compare"));
   regenerate_button_->setEnabled(false);
   regenerate_status_ = new QLabel;
-  top->addWidget(summary_, 1);
+  layout->addWidget(summary_);
+  legend_ = new QWidget;
+  new QHBoxLayout(legend_);
+  legend_->layout()->setContentsMargins(0, 0, 0, 0);
+  top->addWidget(legend_, 1);
   top->addWidget(segments_button);
   top->addWidget(tokens_button);
   top->addWidget(regenerate_button_);
   layout->addLayout(top);
-  legend_ = new QWidget;
-  new QHBoxLayout(legend_);
-  legend_->layout()->setContentsMargins(0, 0, 0, 0);
-  layout->addWidget(legend_);
   auto* status_row = new QHBoxLayout;
   token_status_->setWordWrap(true);
   regenerate_status_->setWordWrap(true);
@@ -200,6 +200,25 @@ SampleInspector::~SampleInspector() {
   if (regenerate_process_) regenerate_process_->kill();
 }
 
+void SampleInspector::show_record(rw::core::SampleRecord sample, rw::core::DatasetRecord dataset,
+                                  std::string tokenizer_id, std::optional<std::int64_t> n_tokens) {
+  const int request = ++request_;
+  sample_id_ = sample.id;
+  token_status_->setText(tr("tokenizing…"));
+  regenerate_status_->clear();
+  reader_->read<Loaded>(
+      this,
+      [request, sample = std::move(sample), dataset = std::move(dataset), tokenizer_id = std::move(tokenizer_id),
+       n_tokens](Database&) mutable {
+        Loaded l{.request = request, .sample = std::move(sample), .dataset = std::move(dataset),
+                 .tokenizer_id = std::move(tokenizer_id), .n_tokens = n_tokens};
+        l.document = layout_sample(l.sample);
+        l.text = SpanTextView::make_document(l.document.text);
+        return l;
+      },
+      [this](Loaded l) { shown(std::move(l)); });
+}
+
 void SampleInspector::show_sample(std::int64_t sample_id) {
   const int request = ++request_;
   sample_id_ = sample_id;
@@ -258,7 +277,7 @@ void SampleInspector::shown(Loaded l) {
   if (meta.contains(QStringLiteral("generator")))
     facts += tr(" · generator %1").arg(meta.value(QStringLiteral("generator")).toString().toHtmlEscaped());
   summary_->setText(facts);
-  const bool generated = l.dataset.source.starts_with("synth:");
+  const bool generated = l.dataset.source.starts_with("synth:") && l.sample.id > 0;  // a preview is not stored
   regenerate_button_->setEnabled(generated);
   regenerate_button_->setToolTip(generated ? tr("Make this sample again from its provenance and compare")
                                            : tr("This dataset was imported, not generated: there is nothing to regenerate"));
@@ -528,7 +547,7 @@ void SampleInspector::regenerate() {
                          QStringLiteral("--json")};
   connect(regenerate_process_, &QProcess::finished, this, [this] {
     const QByteArray out = regenerate_process_->readAllStandardOutput();
-    const QString err = QString::fromUtf8(regenerate_process_->readAllStandardError()).trimmed();
+    const QString err = worker_error_line(QString::fromUtf8(regenerate_process_->readAllStandardError()));
     const QJsonObject r = QJsonDocument::fromJson(out).object();
     if (r.contains(QStringLiteral("identical"))) {
       const bool same = r.value(QStringLiteral("identical")).toBool();
@@ -537,7 +556,7 @@ void SampleInspector::regenerate() {
       regenerate_status_->setText(same ? tr("regenerated: identical") : tr("regenerated: differs in %1").arg(differences.join(QStringLiteral(", "))));
       regenerate_status_->setStyleSheet(same ? QStringLiteral("color: #2ca02c") : QStringLiteral("color: #d62728"));
     } else {
-      regenerate_status_->setText(tr("regenerate failed: %1").arg(err.isEmpty() ? tr("no result") : err.section(QLatin1Char('\n'), -1)));
+      regenerate_status_->setText(tr("regenerate failed: %1").arg(err.isEmpty() ? tr("no result") : err));
       regenerate_status_->setStyleSheet(QStringLiteral("color: #d62728"));
     }
     regenerate_process_->deleteLater();

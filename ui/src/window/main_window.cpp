@@ -25,6 +25,7 @@
 #include "rw/ui/window/heatmaps_page.h"
 #include "rw/ui/window/launch_page.h"
 #include "rw/ui/window/rope_page.h"
+#include "rw/ui/window/synth_page.h"
 #include "rw/ui/window/runs_page.h"
 
 namespace rw::ui {
@@ -155,15 +156,17 @@ bool MainWindow::open_project(const std::filesystem::path& dir, QString* error) 
   layout->setContentsMargins(0, 0, 0, 0);
   sidebar_ = new QListWidget;
   sidebar_->setFixedWidth(140);
-  for (const QString& name : {tr("Corpus"), tr("Datasets"), tr("Runs"), tr("New run"), tr("Charts"), tr("Heatmaps"), tr("RoPE")})
+  for (const QString& name : {tr("Corpus"), tr("Synthesize"), tr("Datasets"), tr("Runs"), tr("New run"), tr("Charts"), tr("Heatmaps"), tr("RoPE")})
     sidebar_->addItem(name);
   pages_ = new QStackedWidget;
   corpus_page_ = new CorpusPage(session_.get());
   runs_page_ = new RunsPage(session_.get());
   charts_page_ = new ChartsPage(session_.get());
   heatmaps_page_ = new HeatmapsPage(session_.get());
+  synth_page_ = new SynthPage(session_.get());
   datasets_page_ = new DatasetsPage(session_.get());
   pages_->addWidget(corpus_page_);
+  pages_->addWidget(synth_page_);
   pages_->addWidget(datasets_page_);
   pages_->addWidget(runs_page_);
   launch_page_ = new LaunchPage(session_.get());
@@ -177,6 +180,8 @@ bool MainWindow::open_project(const std::filesystem::path& dir, QString* error) 
             corpus_page_->open_document(document_id, begin, end);
             show_page(Page::Corpus);
           });
+  connect(synth_page_, &SynthPage::launched, this, [this] { show_page(Page::Datasets); });
+  connect(synth_page_, &SynthPage::launch_failed, this, [this] { show_page(Page::Synthesize); });
   connect(runs_page_, &RunsPage::copy_to_new_run, this, &MainWindow::copy_run_to_launcher);
   connect(launch_page_, &LaunchPage::launched, this, [this] { show_page(Page::Runs); });
   connect(launch_page_, &LaunchPage::explain_rope, this,
@@ -218,6 +223,7 @@ void MainWindow::close_project(JobsOnClose jobs) {
   delete workbench_;
   workbench_ = nullptr;
   corpus_page_ = nullptr;
+  synth_page_ = nullptr;
   datasets_page_ = nullptr;
   runs_page_ = nullptr;
   launch_page_ = nullptr;

@@ -53,6 +53,16 @@ struct TokenDocument {
 
 TokenDocument layout_tokens(const rw::core::RenderedChat& rendered, const rw::core::TokenPieces& pieces);
 
+/// A sample as `ropewalk-cli synth preview --json` prints it (messages, segments with their sources, meta,
+/// n_tokens): the record (id 0, not stored) and its token count. Error (std::runtime_error) naming what is
+/// missing when the text is not such an object.
+struct PreviewSample {
+  rw::core::SampleRecord record;
+  std::int64_t n_tokens = 0;
+  std::int64_t target_tokens = 0;
+};
+PreviewSample parse_preview_sample(const std::string& json_text);
+
 /// The tokenizer a dataset's token counts were taken under: "folder|format" as the synthesizer writes it
 /// (format "text" for text datasets), split; nothing when the id has no '|'.
 struct TokenizerRef {

@@ -48,6 +48,9 @@ class ProjectSession : public QObject {
   /// file and JSON path), queues a training run for it and starts its worker. The store write happens off the UI
   /// thread; `error` (if set) gets why nothing was started. Returns at once.
   void launch_train(const QString& config_path, std::function<void(QString)> error = {});
+  /// Reads `config_path` with the synthesizer's parser (a bad file: `error` gets its message), queues a synth
+  /// run for it and starts its `synth run` worker; the jobs panel shows samples written and the rate.
+  void launch_synth(const QString& config_path, std::function<void(QString)> error = {});
   /// Imports files or folders into a corpus (created when new) through a `corpus add` worker; the jobs
   /// panel shows its progress and its result is the import report. The worker checks the options (its
   /// message comes back as the job's error).

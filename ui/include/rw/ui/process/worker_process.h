@@ -80,5 +80,8 @@ QString to_text(WorkerProcess::State state);
 
 /// The ropewalk-cli to start: $ROPEWALK_CLI, else the one next to this program, else "ropewalk-cli" on PATH.
 QString worker_program();
+/// Why a short ropewalk-cli command failed: the last line of its stderr without the log prefix
+/// ("[time] [ropewalk] [error] "); empty when stderr is empty.
+QString worker_error_line(const QString& stderr_text);
 
 }  // namespace rw::ui

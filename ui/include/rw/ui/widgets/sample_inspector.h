@@ -39,6 +39,10 @@ class SampleInspector : public QWidget {
   ~SampleInspector() override;
 
   void show_sample(std::int64_t sample_id);
+  /// Shows a sample that is not in the store (a preview of `dataset`), tokenized under `tokenizer_id`
+  /// ("folder|format", as the synthesizer records token counts).
+  void show_record(rw::core::SampleRecord sample, rw::core::DatasetRecord dataset, std::string tokenizer_id,
+                   std::optional<std::int64_t> n_tokens);
   void set_view(View view);
   View view() const { return view_; }
   /// Starts the `synth regenerate` worker for the shown sample.

@@ -1,5 +1,5 @@
 // MainWindow: the workbench. Without a project it shows the welcome page (new, open, recent projects);
-// with one, a side bar of the project's parts (Corpus, Datasets, Runs, New run, Charts, Heatmaps, RoPE) over their pages and the jobs
+// with one, a side bar of the project's parts (Corpus, Synthesize, Datasets, Runs, New run, Charts, Heatmaps, RoPE) over their pages and the jobs
 // panel below. Closing while workers run asks whether to stop them or leave them running; a reopened
 // project finds running jobs again in the store.
 #pragma once
@@ -18,6 +18,7 @@ namespace rw::ui {
 class ProjectSession;
 class CorpusPage;
 class DatasetsPage;
+class SynthPage;
 class RunsPage;
 class LaunchPage;
 class ChartsPage;
@@ -27,7 +28,7 @@ class RopePage;
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
-  enum class Page { Corpus, Datasets, Runs, NewRun, Charts, Heatmaps, Rope };
+  enum class Page { Corpus, Synthesize, Datasets, Runs, NewRun, Charts, Heatmaps, Rope };
   /// What to do with running workers when the window closes (asked unless set, for tests).
   using CloseChoice = std::function<QMessageBox::StandardButton()>;
 
@@ -45,6 +46,7 @@ class MainWindow : public QMainWindow {
   /// The run's config in the New run page (the Runs page's "Copy to new run"); false when it is not a training run.
   bool copy_run_to_launcher(std::int64_t run_id);
   CorpusPage* corpus_page() const { return corpus_page_; }
+  SynthPage* synth_page() const { return synth_page_; }
   DatasetsPage* datasets_page() const { return datasets_page_; }
   RunsPage* runs_page() const { return runs_page_; }
   LaunchPage* launch_page() const { return launch_page_; }
@@ -71,6 +73,7 @@ class MainWindow : public QMainWindow {
   QListWidget* sidebar_ = nullptr;
   QStackedWidget* pages_ = nullptr;
   CorpusPage* corpus_page_ = nullptr;
+  SynthPage* synth_page_ = nullptr;
   DatasetsPage* datasets_page_ = nullptr;
   RunsPage* runs_page_ = nullptr;
   LaunchPage* launch_page_ = nullptr;
