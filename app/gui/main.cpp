@@ -20,6 +20,7 @@ namespace {
 void save_pages(rw::ui::MainWindow& window, const QString& dir) {
   using Page = rw::ui::MainWindow::Page;
   const std::pair<Page, const char*> pages[] = {{Page::Corpus, "corpus"},
+                                                {Page::Synthesize, "synthesize"},
                                                 {Page::Datasets, "datasets"},
                                                 {Page::Runs, "runs"},
                                                 {Page::NewRun, "new-run"},
