@@ -121,7 +121,7 @@ struct Resources {
 
 Resources config_resources(const Project& project, const SynthConfig& config, const CliArgs& args) {
   Resources r;
-  r.prompt_dir = project.dir() / "prompts" / "bootstrap";
+  r.prompt_dir = bootstrap_prompt_dir(project.dir());
   if (config.generator != SynthGenerator::Bootstrap) return r;
   const auto dir = project.resolve(config.bootstrap.model);
   try {

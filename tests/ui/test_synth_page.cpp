@@ -7,6 +7,7 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTemporaryDir>
@@ -18,6 +19,8 @@
 #include "rw/ui/process/project_session.h"
 #include "rw/ui/widgets/json_form.h"
 #include "rw/ui/widgets/sample_inspector.h"
+#include "rw/core/synth/bootstrap_prompts.h"
+#include "rw/ui/window/prompts_dialog.h"
 #include "rw/ui/window/synth_page.h"
 #include "demo_project.h"
 #include "ui_screenshot.h"
@@ -163,6 +166,29 @@ class TestSynthPage : public QObject {
              qPrintable(steps.join(QStringLiteral(", "))));
     rw::test::save_screenshot(page, QStringLiteral("synth-bootstrap-preview.png"));
     QCOMPARE(stored_samples(), std::int64_t{0});
+  }
+
+  void promptTemplatesOverride() {
+    rw::ui::PromptsDialog dialog(dir_);
+    dialog.select(QStringLiteral("summary"));
+    QVERIFY(dialog.text()->toPlainText().contains(QStringLiteral("{chunk}")));  // the built-in one
+    dialog.text()->setPlainText(QStringLiteral("Summarize {chunk} for {nope}."));
+    QVERIFY2(dialog.status()->text().contains(QStringLiteral("has no placeholder {nope}")), qPrintable(dialog.status()->text()));
+    QVERIFY(!dialog.save_button()->isEnabled());
+    QVERIFY(!dialog.save());
+    dialog.text()->setPlainText(QStringLiteral("For {instruction}, in {{short}}: {chunk}"));
+    QVERIFY(dialog.save_button()->isEnabled());
+    QVERIFY(dialog.save());
+    const auto file = bootstrap_prompt_dir(dir_) / "summary.txt";
+    QVERIFY(std::filesystem::exists(file));
+    // The synthesizer reads it.
+    const BootstrapPrompts prompts(bootstrap_prompt_dir(dir_));
+    QCOMPARE(QString::fromStdString(prompts.origin("summary")), QString::fromStdString(file.string()));
+    QCOMPARE(QString::fromStdString(prompts.fill("summary", {{"instruction", "Q"}, {"chunk", "C"}})),
+             QStringLiteral("For Q, in {short}: C"));
+    dialog.restore_builtin();
+    QVERIFY(!std::filesystem::exists(file));
+    QCOMPARE(QString::fromStdString(BootstrapPrompts(bootstrap_prompt_dir(dir_)).origin("summary")), QStringLiteral("built-in"));
   }
 
   void runFillsTheDataset() {

@@ -3,6 +3,7 @@
 
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <set>
 
 #include "rw/core/util/error.h"
@@ -49,20 +50,32 @@ void walk(std::string_view tmpl, const std::string& origin, Text text, Key key) 
 
 }  // namespace
 
+std::filesystem::path bootstrap_prompt_dir(const std::filesystem::path& project_dir) {
+  return project_dir / "prompts" / "bootstrap";
+}
+
+std::vector<std::string> bootstrap_prompt_placeholders(std::string_view name) {
+  const auto known = placeholders().find(name);
+  if (known == placeholders().end()) fail("'{}' is not a step of the Bootstrap workflow", name);
+  return {known->second.begin(), known->second.end()};
+}
+
+void check_bootstrap_prompt(std::string_view name, std::string_view text, const std::string& origin) {
+  const auto allowed = bootstrap_prompt_placeholders(name);
+  walk(text, origin, [](std::string_view) {}, [&](const std::string& key) {
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+      fail("{}: the {} prompt has no placeholder {{{}}} (it has: {})", origin, name, key,
+           fmt::format("{{{}}}", fmt::join(allowed, "}, {")));
+  });
+}
+
 BootstrapPrompts::BootstrapPrompts(const std::filesystem::path& override_dir) {
   for (const BuiltinPrompt& p : builtin_bootstrap_prompts()) {
     Template t{std::string(p.text), "built-in"};
     const auto file = override_dir.empty() ? std::filesystem::path() : override_dir / (std::string(p.name) + ".txt");
     if (!file.empty() && std::filesystem::exists(file)) t = {read_text_file(file), file.string()};
     if (t.text.ends_with('\n')) t.text.pop_back();  // files end in a newline; the message does not
-    const auto known = placeholders().find(p.name);
-    if (known == placeholders().end()) fail("built-in prompt '{}' is not a step of the Bootstrap workflow", p.name);
-    const auto& allowed = known->second;
-    walk(t.text, t.origin, [](std::string_view) {}, [&](const std::string& key) {
-      if (!allowed.contains(key))
-        fail("{}: the {} prompt has no placeholder {{{}}} (it has: {})", t.origin, p.name, key,
-             fmt::format("{{{}}}", fmt::join(allowed, "}, {")));
-    });
+    check_bootstrap_prompt(p.name, t.text, t.origin);
     templates_.emplace(std::string(p.name), std::move(t));
   }
 }

@@ -30,7 +30,11 @@ QString progress_text(const WorkerProcess& job) {
   parts << (p->total > 0 ? QStringLiteral("%1 / %2 %3").arg(p->done).arg(p->total).arg(unit)
                          : QStringLiteral("%1 %2").arg(p->done).arg(unit));
   if (!p->stage.empty()) parts << QString::fromStdString(p->stage);
-  if (p->rate > 0) parts << QObject::tr("%1 %2/s").arg(p->rate, 0, 'g', 3).arg(unit);
+  // Slow jobs (a generator model writing samples) read better per minute.
+  if (p->rate >= 1)
+    parts << QObject::tr("%1 %2/s").arg(p->rate, 0, 'g', 3).arg(unit);
+  else if (p->rate > 0)
+    parts << QObject::tr("%1 %2/min").arg(p->rate * 60, 0, 'g', 3).arg(unit);
   if (p->eta_s && job.active()) parts << QObject::tr("%1 left").arg(duration_text(*p->eta_s));
   if (!p->detail.empty()) parts << QString::fromStdString(p->detail);
   return parts.join(QStringLiteral(" · "));

@@ -24,6 +24,7 @@
 #include "rw/ui/process/worker_process.h"
 #include "rw/ui/widgets/json_form.h"
 #include "rw/ui/widgets/sample_inspector.h"
+#include "rw/ui/window/prompts_dialog.h"
 
 namespace rw::ui {
 
@@ -58,6 +59,9 @@ SynthPage::SynthPage(ProjectSession* session, QWidget* parent) : QWidget(parent)
   top->addWidget(new QLabel(tr("Generator")));
   top->addWidget(generator_);
   top->addWidget(open_button);
+  prompts_button_ = new QPushButton(tr("Prompt templates…"));
+  prompts_button_->setToolTip(tr("The Bootstrap workflow's prompts, as this project overrides them"));
+  top->addWidget(prompts_button_);
   top->addStretch();
   layout->addLayout(top);
 
@@ -107,6 +111,10 @@ SynthPage::SynthPage(ProjectSession* session, QWidget* parent) : QWidget(parent)
   connect(form_, &JsonForm::edited, this, &SynthPage::validate);
   connect(preview_button_, &QPushButton::clicked, this, &SynthPage::preview);
   connect(run_button_, &QPushButton::clicked, this, &SynthPage::run);
+  connect(prompts_button_, &QPushButton::clicked, this, [this] {
+    PromptsDialog dialog(session_->project().dir(), this);
+    dialog.exec();
+  });
   connect(open_button, &QPushButton::clicked, this, [this] {
     const QString path = QFileDialog::getOpenFileName(this, tr("Synth config"),
                                                       QString::fromStdString(session_->project().dir().string()),
@@ -141,6 +149,7 @@ void SynthPage::set_generator(const QString& generator) {
     const QSignalBlocker block(generator_);
     generator_->setCurrentIndex(generator_->findData(generator));
   }
+  prompts_button_->setVisible(defaults.generator == rw::core::SynthGenerator::Bootstrap);
   validate();
 }
 
@@ -150,6 +159,7 @@ bool SynthPage::load(const QString& path, QString* error) {
     form_->set_json(rw::core::synth_config_to_json(config), {"format", "generator"});
     const QSignalBlocker block(generator_);
     generator_->setCurrentIndex(generator_->findData(QString::fromLatin1(rw::core::synth_generator_name(config.generator).data())));
+    prompts_button_->setVisible(config.generator == rw::core::SynthGenerator::Bootstrap);
   } catch (const std::exception& e) {
     if (error) *error = QString::fromUtf8(e.what());
     return false;

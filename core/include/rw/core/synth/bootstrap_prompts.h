@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace rw::core {
 
@@ -17,6 +18,16 @@ struct BuiltinPrompt {
 
 /// The compiled-in templates (generated from resources/synth/bootstrap/*.txt).
 std::span<const BuiltinPrompt> builtin_bootstrap_prompts();
+
+/// Where a project keeps its overrides: PROJECT/prompts/bootstrap.
+std::filesystem::path bootstrap_prompt_dir(const std::filesystem::path& project_dir);
+
+/// The placeholders step `name` fills ("instruction" -> passage, queries); Error for an unknown step.
+std::vector<std::string> bootstrap_prompt_placeholders(std::string_view name);
+
+/// Checks a template for step `name`: every placeholder one the step fills, every brace closed or doubled.
+/// Error starting with `origin` (a file, or "built-in") naming the cause.
+void check_bootstrap_prompt(std::string_view name, std::string_view text, const std::string& origin);
 
 class BootstrapPrompts {
  public:

@@ -3,7 +3,8 @@
 // the synthesizer's own parser (the message names the setting and the cause, as `ropewalk-cli synth` would).
 // Preview makes one sample with the current settings (a `synth preview --json` worker, nothing stored) and
 // opens it in the inspector beside the form; Run saves the config as synth/NAME.json in the project and
-// launches `synth run` as a job (progress, samples per minute and ETA in the jobs panel).
+// launches `synth run` as a job (progress, samples per minute and ETA in the jobs panel). The Bootstrap
+// workflow's prompt templates open in their own dialog (prompts_dialog.h).
 #pragma once
 #include <QWidget>
 #include <memory>
@@ -60,6 +61,7 @@ class SynthPage : public QWidget {
   QSpinBox* preview_index_;
   QPushButton* preview_button_;
   QPushButton* run_button_;
+  QPushButton* prompts_button_;
   QLabel* preview_status_;
   SampleInspector* inspector_;
   QProcess* preview_process_ = nullptr;
