@@ -1,10 +1,11 @@
 // The Datasets page and the sample inspector over datasets the synthesizer wrote (needle chats, CIP texts,
-// SynL tables) with the demo base model's tokenizer: the table, its filters and the length histogram agree
+// SynL tables, a Bootstrap sample by the demo base model) with the demo base model's tokenizer: the table, its filters and the length histogram agree
 // with the store; every stored segment shows in its colour over exactly its bytes; the token view's ids and
 // loss mask are the trainer's, its boundaries tile the text, trained tokens cover exactly the answers; the
 // needle-to-question distance matches the tokens between them; a 1M-character sample opens with formatting
 // kept to what is on screen (event-loop stalls reported); export writes the files; regenerate says identical.
 #include <QComboBox>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QScrollBar>
@@ -98,10 +99,10 @@ class TestDatasetsPage : public QObject {
       const std::string& content = s.messages.at(static_cast<size_t>(g.message_index)).content;
       QCOMPARE(doc.text.mid(span.begin, span.end - span.begin),
                QString::fromStdString(content.substr(static_cast<size_t>(g.byte_begin), static_cast<size_t>(g.byte_end - g.byte_begin))));
-      view->reveal(span.begin, span.begin);
-      view->viewport()->repaint();
       const int middle = (span.begin + span.end) / 2;
       if (doc.text.at(middle) == QLatin1Char('\n')) continue;  // block ends carry no format
+      view->reveal(middle, middle);  // formats are given to the lines on screen
+      view->viewport()->repaint();
       QCOMPARE(drawn_background(*view, middle), std::optional<QColor>(rw::ui::segment_background(g.kind)));
     }
     const auto& bands = inspector.minimap()->bands();
@@ -165,12 +166,27 @@ class TestDatasetsPage : public QObject {
     run_synthesis(db, config_of({{"name", "tables"}, {"generator", "synl"}, {"samples", 2}, {"lengths", {600}},
                                  {"chat_format", "llama2"}}),
                   *tokenizer_);
+    // A Bootstrap dataset, written by a `synth run` worker with the demo base model as the generator.
+    const QString boot = tmp_.filePath(QStringLiteral("boot.json"));
+    QFile file(boot);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(nlohmann::json{{"format", 1}, {"name", "boot"}, {"generator", "bootstrap"}, {"samples", 1},
+                              {"lengths", {16384}}, {"tokenizer", kTokenizer},
+                              {"bootstrap", {{"model", kTokenizer}, {"corpus", "demo"}, {"queries", 1}, {"top_k", 1},
+                                             {"instruction_tokens", 24}, {"summary_tokens", 24}, {"answer_tokens", 24}}}}
+                   .dump()
+                   .c_str());
+    file.close();
+    const auto run = rw::test::run_process(RW_CLI_PATH, {QStringLiteral("synth"), QStringLiteral("run"),
+                                                         QString::fromStdString(dir_.string()), boot,
+                                                         QStringLiteral("--progress"), QStringLiteral("none")});
+    QVERIFY2(run.exit_code == 0, qPrintable(run.std_err));
     qputenv("ROPEWALK_CLI", RW_CLI_PATH);
     session_ = std::make_unique<rw::ui::ProjectSession>(dir_, nullptr, 50);
     page_ = std::make_unique<DatasetsPage>(session_.get());
     page_->resize(1400, 800);
     page_->show();
-    QTRY_COMPARE_WITH_TIMEOUT(page_->datasets()->count(), 3, 20'000);
+    QTRY_COMPARE_WITH_TIMEOUT(page_->datasets()->count(), 4, 20'000);
   }
 
   void tableFiltersAndHistogram() {
@@ -255,6 +271,17 @@ class TestDatasetsPage : public QObject {
     rw::test::save_screenshot(*page_, QStringLiteral("datasets-synl.png"));
   }
 
+  void bootstrapSampleWithItsSteps() {
+    QVERIFY(open(QStringLiteral("boot"), 0));
+    const SampleRecord s = shown_sample();
+    check_segments(s);
+    check_tokens(s, "chat", ChatFormat::Plain);
+    const auto steps = page_->inspector()->provenance()->findItems(QStringLiteral("steps"), Qt::MatchExactly);
+    QCOMPARE(steps.size(), 1);
+    QCOMPARE(steps[0]->child(0)->text(0), QStringLiteral("1. instruction"));
+    QCOMPARE(steps[0]->child(1)->text(0), QStringLiteral("2. retrieval"));
+  }
+
   void exportWritesTheLayouts() {
     QVERIFY(page_->select_dataset(QStringLiteral("needles")));
     QSignalSpy done(page_.get(), &DatasetsPage::exported);
@@ -296,7 +323,7 @@ class TestDatasetsPage : public QObject {
       QVERIFY(store.add_sample(d.id, {{std::string(kTextRole), text}}, "{}", segments));
     }
     page_->reload();
-    QTRY_COMPARE_WITH_TIMEOUT(page_->datasets()->count(), 4, 20'000);
+    QTRY_COMPARE_WITH_TIMEOUT(page_->datasets()->count(), 5, 20'000);
     // The longest the event loop went without running a 5 ms timer, while the sample opens and scrolls.
     QElapsedTimer clock;
     clock.start();

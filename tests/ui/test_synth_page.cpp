@@ -164,6 +164,7 @@ class TestSynthPage : public QObject {
     QVERIFY2(steps.value(0) == QStringLiteral("1. instruction") && steps.value(1) == QStringLiteral("2. retrieval") &&
                  steps.last().endsWith(QStringLiteral("answer")),
              qPrintable(steps.join(QStringLiteral(", "))));
+    QTest::qWait(200);  // the legend's labels show on the next turn of the event loop
     rw::test::save_screenshot(page, QStringLiteral("synth-bootstrap-preview.png"));
     QCOMPARE(stored_samples(), std::int64_t{0});
   }
