@@ -238,6 +238,7 @@ class TestDatasetsPage : public QObject {
     const auto counted = static_cast<int>(tokenizer_->encode(between, false).size());
     QVERIFY2(std::abs(*distance - counted) <= 12, qPrintable(QStringLiteral("%1 vs %2").arg(*distance).arg(counted)));
     QVERIFY(page_->inspector()->minimap()->bracket());
+    QVERIFY(page_->inspector()->minimap()->toolTip().contains(QStringLiteral("from the needle to the question, %1 tokens").arg(*distance)));
     QVERIFY(page_->inspector()->token_status()->text().contains(QStringLiteral("needle → question")));
     rw::test::save_screenshot(*page_, QStringLiteral("datasets-needle.png"));
   }

@@ -31,6 +31,15 @@ class TestHeatmapView : public QObject {
     QCOMPARE(partial->depths.size(), size_t{3});
     QCOMPARE(partial->missing().size(), size_t{7});
     QVERIFY(!rw::ui::run_heatmap(run, "passkey", 100));
+    // With the run's suite, its grid: a length and a depth no cell has reached yet are there too.
+    rw::core::EvalSuite suite;
+    suite.lengths = {256, 512, 1024, 2048};
+    suite.depth_percents = {0, 50, 100, 25};
+    const auto planned = rw::ui::run_heatmap(run, "niah", 200, &suite);
+    QVERIFY(planned);
+    QCOMPARE(planned->lengths.size(), size_t{4});
+    QCOMPARE(planned->depths.size(), size_t{4});
+    QCOMPARE(planned->missing().size(), size_t{14});
 
     HeatmapView view;
     view.resize(640, 400);

@@ -91,6 +91,30 @@ class TestHeatmapsPage : public QObject {
     QCOMPARE(diff->mean(0, 1), 1.0);  // 512: lost before, found after
     QCOMPARE(diff->average, 0.5);
   }
+
+  void gridOfTheSuiteNotOfTheCells() {
+    // A 7 x 5 suite of which 4 cells are scored: all 35 entries show, 31 of them as not scored.
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const std::filesystem::path dir = tmp.path().toStdString();
+    rw::core::Project::init(dir, {});
+    std::int64_t run = 0;
+    {
+      RunStore store = RunStore::open(dir / "store.db", rw::core::OpenMode::ReadWrite);
+      run = store.create_run(
+          "partial", "eval",
+          R"({"suite": {"lengths": [128, 256, 384, 512, 640, 768, 896], "depths": [0, 25, 50, 75, 100]}})");
+      for (const std::int64_t length : {128, 256})
+        for (const double depth : {0.0, 0.25}) store.add_eval_cell(cell(run, "niah", length, depth, 1.0));
+    }
+    rw::ui::ProjectSession session(dir, nullptr, 20);
+    rw::ui::HeatmapsPage page(&session);
+    QTRY_VERIFY_WITH_TIMEOUT(session.feed().run(run) && session.feed().run(run)->cells.size() == 4, 10'000);
+    QTRY_VERIFY_WITH_TIMEOUT((page.show_run(run), page.show_task("niah")), 10'000);
+    QTRY_VERIFY_WITH_TIMEOUT(page.view()->data() && page.view()->data()->lengths.size() == 7, 10'000);
+    QCOMPARE(page.view()->data()->depths.size(), size_t{5});
+    QCOMPARE(page.view()->data()->missing().size(), size_t{31});
+  }
 };
 
 QTEST_MAIN(TestHeatmapsPage)

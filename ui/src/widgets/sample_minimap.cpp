@@ -8,13 +8,14 @@ namespace rw::ui {
 namespace {
 constexpr int kMargin = 2;
 constexpr int kBarWidth = 22;
+QString base_tip() { return QObject::tr("The whole sample: where each part sits along its length. Click to go there."); }
 }  // namespace
 
 SampleMinimap::SampleMinimap(QWidget* parent) : QWidget(parent) {
   setMinimumWidth(46);
   setMaximumWidth(60);
   setCursor(Qt::PointingHandCursor);
-  setToolTip(tr("The whole sample: where each part sits along its length. Click to go there."));
+  setToolTip(base_tip());
 }
 
 void SampleMinimap::set_layout(int length, std::vector<Band> bands, std::vector<int> marks) {
@@ -26,6 +27,9 @@ void SampleMinimap::set_layout(int length, std::vector<Band> bands, std::vector<
 
 void SampleMinimap::set_bracket(std::optional<Bracket> bracket) {
   bracket_ = std::move(bracket);
+  // The bar is too narrow for the distance: it is in the tooltip.
+  setToolTip(bracket_ && !bracket_->label.isEmpty() ? base_tip() + tr("\nRed bracket: from the needle to the question, %1.").arg(bracket_->label)
+                                                    : base_tip());
   update();
 }
 

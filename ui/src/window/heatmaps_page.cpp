@@ -13,6 +13,7 @@
 #include <set>
 
 #include "rw/core/heatmap/heatmap_render.h"
+#include "rw/core/tasks/recorded_suite.h"
 #include "rw/ui/process/project_session.h"
 #include "rw/ui/models/store_reader.h"
 #include "rw/ui/widgets/cell_prompt_dialog.h"
@@ -26,9 +27,14 @@ constexpr double kDepthTolerance = 1e-6;  // the core's depth quantum
 constexpr const char* kPerplexityTask = "ppl/nll_by_position";
 }
 
-std::optional<rw::core::HeatmapData> run_heatmap(const RunData& run, const std::string& task, std::int64_t step) {
-  const rw::core::HeatmapGrid grid = rw::core::task_grid(run.cells, task);
+std::optional<rw::core::HeatmapData> run_heatmap(const RunData& run, const std::string& task, std::int64_t step,
+                                                 const rw::core::EvalSuite* suite) {
+  rw::core::HeatmapGrid grid = rw::core::task_grid(run.cells, task);
   if (grid.lengths.empty()) return std::nullopt;
+  if (suite) {
+    const rw::core::HeatmapGrid planned = rw::core::suite_grid(*suite, task);
+    if (!planned.lengths.empty()) grid = planned;
+  }
   std::vector<rw::core::EvalCell> cells;
   for (const auto& cell : run.cells)
     if (cell.task == task && cell.checkpoint_step == step) cells.push_back(cell);
@@ -236,11 +242,11 @@ void HeatmapsPage::redraw() {
     ppl_->set_cells(run->cells, step, QStringLiteral("%1 #%2").arg(QString::fromStdString(run->record.name)).arg(run->record.id));
     return;
   }
-  auto data = run_heatmap(*run, task, step);
+  auto data = run_heatmap(*run, task, step, suite_of(*run));
   const auto [base_run, base_step] = baseline_of(compare_->currentData());
   const RunData* other = base_run > 0 ? session_->feed().run(base_run) : nullptr;
   if (data && other) {
-    if (const auto before = run_heatmap(*other, task, base_step)) {
+    if (const auto before = run_heatmap(*other, task, base_step, suite_of(*other))) {
       const std::string label = other == run ? "step " + std::to_string(base_step)
                                              : other->record.name + " #" + std::to_string(other->record.id) +
                                                    " step " + std::to_string(base_step);
@@ -248,6 +254,31 @@ void HeatmapsPage::redraw() {
     }
   }
   view_->set_data(std::move(data));
+}
+
+const rw::core::EvalSuite* HeatmapsPage::suite_of(const RunData& run) {
+  const auto known = suites_.find(run.record.id);
+  if (known != suites_.end()) return known->second ? &*known->second : nullptr;
+  // Read once per run, off the UI thread (a training run's suite is a file); drawn again when it arrives.
+  suites_[run.record.id] = std::nullopt;
+  reader_->read<std::optional<rw::core::EvalSuite>>(
+      this,
+      [project = session_->project(), record = run.record](rw::core::Database&) -> std::optional<rw::core::EvalSuite> {
+        try {
+          if (auto recorded = rw::core::recorded_suite(project, record)) return std::move(recorded->suite);
+        } catch (const std::exception& e) {
+          // A suite file gone or changed since: the grid comes from the scored cells, as without a suite.
+          qWarning("heatmaps: the grid of run %lld comes from its scored cells: %s", static_cast<long long>(record.id),
+                   e.what());
+        }
+        return std::nullopt;
+      },
+      [this, id = run.record.id](std::optional<rw::core::EvalSuite> suite) {
+        if (!suite) return;
+        suites_[id] = std::move(suite);
+        redraw();
+      });
+  return nullptr;
 }
 
 std::vector<const rw::core::EvalCell*> HeatmapsPage::entry_cells(std::int64_t length, double depth) const {

@@ -1,12 +1,16 @@
 // HeatmapsPage: NIAH heatmaps of the project's runs, filled in live as eval cells arrive: a run, a task and
 // a checkpoint (slider; it follows the newest checkpoint until moved), optionally a baseline to show the
-// difference against (another checkpoint of the run, or another run), the heatmap (its grid is every
-// length and depth the run's evals of that task use, so unscored entries show hatched), the scored outputs
-// behind an entry on click; perplexity cells as a line chart of NLL by position instead; (its output and the rebuilt prompt with the needle highlighted), and export to PNG/SVG/PDF through the core renderer.
+// difference against (another checkpoint of the run, or another run), the heatmap (its grid is the run's
+// eval suite's, read off the UI thread, or without one every length and depth its cells use, so unscored
+// entries show hatched and counted), the scored outputs behind an entry on click (its output and the
+// rebuilt prompt with the needle highlighted); perplexity cells as a line chart of NLL by position instead;
+// export to PNG/SVG/PDF through the core renderer.
 #pragma once
 #include <QWidget>
+#include <map>
 #include <optional>
 
+#include "rw/core/config/eval_suite.h"
 #include "rw/core/heatmap/heatmap_data.h"
 #include "rw/ui/models/store_feed.h"
 
@@ -66,11 +70,18 @@ class HeatmapsPage : public QWidget {
   QStackedWidget* views_;
   QPushButton* export_;
   std::vector<std::int64_t> steps_;
+  /// Each run's recorded eval suite once read (nullopt: it records none or it could not be read); a run
+  /// missing here is being read or not asked for yet.
+  std::map<std::int64_t, std::optional<rw::core::EvalSuite>> suites_;
+  const rw::core::EvalSuite* suite_of(const RunData& run);
   bool follow_newest_ = true;
 };
 
 /// The heatmap of one run, task and checkpoint step over the grid of all the run's cells of that task;
 /// nullopt when the run has no cell of the task.
-std::optional<rw::core::HeatmapData> run_heatmap(const RunData& run, const std::string& task, std::int64_t step);
+/// The heatmap of `run`'s `task` at checkpoint `step`. Its grid is the run's eval suite's when given (every
+/// length and depth the suite asks for, scored or not), else every length and depth the run's cells use.
+std::optional<rw::core::HeatmapData> run_heatmap(const RunData& run, const std::string& task, std::int64_t step,
+                                                 const rw::core::EvalSuite* suite = nullptr);
 
 }  // namespace rw::ui
