@@ -148,6 +148,7 @@ class TestSynthPage : public QObject {
     page.preview_index()->setValue(0);
     page.preview();
     QVERIFY(previewed.wait(240'000));
+    QCOMPARE(page.preview_button()->text(), QStringLiteral("Preview"));
     // The tiny model may write something the filters refuse; then the worker's reason is shown instead.
     const QString status = page.preview_status()->text();
     if (status.startsWith(QStringLiteral("Preview failed: "))) {
@@ -167,6 +168,19 @@ class TestSynthPage : public QObject {
     QTest::qWait(200);  // the legend's labels show on the next turn of the event loop
     rw::test::save_screenshot(page, QStringLiteral("synth-bootstrap-preview.png"));
     QCOMPARE(stored_samples(), std::int64_t{0});
+  }
+
+  void previewCanBeStopped() {
+    SynthPage& page = *page_;
+    QVERIFY2(page.preview_button()->isEnabled(), qPrintable(page.status()->text()));  // the Bootstrap settings
+    QSignalSpy previewed(&page, &SynthPage::previewed);
+    page.preview();
+    QCOMPARE(page.preview_button()->text(), QStringLiteral("Stop preview"));
+    QVERIFY(page.preview_button()->isEnabled());
+    page.preview_button()->click();
+    QVERIFY(previewed.wait(20'000));
+    QCOMPARE(page.preview_status()->text(), QStringLiteral("Preview stopped."));
+    QCOMPARE(page.preview_button()->text(), QStringLiteral("Preview"));
   }
 
   void promptTemplatesOverride() {

@@ -109,7 +109,13 @@ SynthPage::SynthPage(ProjectSession* session, QWidget* parent) : QWidget(parent)
   connect(generator_, &QComboBox::currentIndexChanged, this,
           [this] { set_generator(generator_->currentData().toString()); });
   connect(form_, &JsonForm::edited, this, &SynthPage::validate);
-  connect(preview_button_, &QPushButton::clicked, this, &SynthPage::preview);
+  // While a preview runs, its button stops it (a generator model on a CPU can take minutes).
+  connect(preview_button_, &QPushButton::clicked, this, [this] {
+    if (preview_process_)
+      stop_preview();
+    else
+      preview();
+  });
   connect(run_button_, &QPushButton::clicked, this, &SynthPage::run);
   connect(prompts_button_, &QPushButton::clicked, this, [this] {
     PromptsDialog dialog(session_->project().dir(), this);
@@ -181,13 +187,13 @@ bool SynthPage::validate() {
                          .arg(lengths.join(QStringLiteral(", ")))
                          .arg(QString::fromStdString(c.name)));
     status_->setStyleSheet(QStringLiteral("color: #2ca02c"));
-    preview_button_->setEnabled(!preview_process_);
+    preview_button_->setEnabled(true);
     run_button_->setEnabled(true);
     return true;
   } catch (const std::exception& e) {
     status_->setText(QString::fromUtf8(e.what()));
     status_->setStyleSheet(error_style());
-    preview_button_->setEnabled(false);
+    preview_button_->setEnabled(preview_process_ != nullptr);  // a running preview can still be stopped
     run_button_->setEnabled(false);
     return false;
   }
@@ -206,16 +212,20 @@ void SynthPage::preview() {
                                ? tr("Previewing sample %1: the generator model writes every step, which can take minutes on a CPU…").arg(preview_index_->value())
                                : tr("Previewing sample %1…").arg(preview_index_->value()));
   preview_status_->setStyleSheet({});
-  preview_button_->setEnabled(false);
+  preview_button_->setText(tr("Stop preview"));
+  preview_stopped_ = false;
   preview_process_ = new QProcess(this);
   const auto finish = [this](const QString& failure) {
-    if (!failure.isEmpty()) {
+    if (preview_stopped_) {
+      preview_status_->setText(tr("Preview stopped."));
+      preview_status_->setStyleSheet({});
+    } else if (!failure.isEmpty()) {
       preview_status_->setText(tr("Preview failed: %1").arg(failure));
       preview_status_->setStyleSheet(error_style());
     }
     preview_process_->deleteLater();
     preview_process_ = nullptr;
-    preview_button_->setEnabled(true);
+    preview_button_->setText(tr("Preview"));
     validate();
     Q_EMIT previewed();
   };
@@ -247,6 +257,12 @@ void SynthPage::preview() {
                                              QString::fromStdString(session_->project().dir().string()),
                                              preview_file_->fileName(), QStringLiteral("--index"),
                                              QString::number(preview_index_->value()), QStringLiteral("--json")});
+}
+
+void SynthPage::stop_preview() {
+  if (!preview_process_) return;
+  preview_stopped_ = true;
+  preview_process_->kill();  // finished follows, and says "stopped"
 }
 
 void SynthPage::run() {

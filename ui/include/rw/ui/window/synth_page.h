@@ -37,6 +37,8 @@ class SynthPage : public QWidget {
   /// True when the form parses; the status line says why not.
   bool validate();
   void preview();
+  /// Ends a running preview (its button does this while it runs).
+  void stop_preview();
   void run();
 
   QComboBox* generator() const { return generator_; }
@@ -65,6 +67,7 @@ class SynthPage : public QWidget {
   QLabel* preview_status_;
   SampleInspector* inspector_;
   QProcess* preview_process_ = nullptr;
+  bool preview_stopped_ = false;
   std::unique_ptr<QTemporaryFile> preview_file_;
 };
 
