@@ -306,6 +306,28 @@ class TestDatasetsPage : public QObject {
     QCOMPARE(page_->inspector()->regenerate_status()->text(), QStringLiteral("regenerated: identical"));
   }
 
+  void importedDatasetUnderTheProjectTokenizer() {
+    std::int64_t id = 0;
+    const std::vector<ChatMessage> messages{{"user", "Where is Surdihaven?"}, {"assistant", "On the Braindga."}};
+    {
+      Database db = Project::open(dir_).open_store(OpenMode::ReadWrite);
+      DatasetStore store(db);
+      id = *store.add_sample(store.create_dataset({.name = "imported", .source = "/data/chat.jsonl"}).id, messages);
+    }
+    SampleInspector inspector(dir_, dir_ / "store.db");
+    QSignalSpy tokens(&inspector, &SampleInspector::tokens_loaded);
+    inspector.show_sample(id);
+    QVERIFY(tokens.wait(20'000));
+    QVERIFY(!inspector.tokens());
+    QVERIFY(inspector.token_status()->text().contains(QStringLiteral("the project names no tokenizer")));
+    inspector.set_default_tokenizer(kTokenizer);
+    inspector.show_sample(id);
+    QVERIFY(tokens.wait(20'000));
+    QVERIFY2(inspector.tokens(), qPrintable(inspector.token_status()->text()));
+    QCOMPARE(inspector.tokens()->ids, render_sample("chat", ChatFormat::Plain, *tokenizer_, messages, LossOn::Responses).ids);
+    QVERIFY(inspector.token_status()->text().contains(QStringLiteral("the project's tokenizer")));
+  }
+
   void millionCharacterSampleStaysLazy() {
     // One text sample of ~1M characters in 20K lines, a segment every 50 lines.
     std::string text;
@@ -324,7 +346,7 @@ class TestDatasetsPage : public QObject {
       QVERIFY(store.add_sample(d.id, {{std::string(kTextRole), text}}, "{}", segments));
     }
     page_->reload();
-    QTRY_COMPARE_WITH_TIMEOUT(page_->datasets()->count(), 5, 20'000);
+    QTRY_COMPARE_WITH_TIMEOUT(page_->datasets()->count(), 6, 20'000);
     // The longest the event loop went without running a 5 ms timer, while the sample opens and scrolls.
     QElapsedTimer clock;
     clock.start();

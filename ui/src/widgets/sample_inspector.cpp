@@ -177,7 +177,7 @@ SampleInspector::SampleInspector(std::filesystem::path project_dir, std::filesys
     const auto [begin, end] = text_->visible_range();
     minimap_->set_visible_range(begin, end);
   };
-  connect(text_, &SpanTextView::scrolled, this, [follow] { QTimer::singleShot(0, follow); });
+  connect(text_, &SpanTextView::scrolled, this, [this, follow] { QTimer::singleShot(0, this, follow); });
   connect(minimap_, &SampleMinimap::jump, this, [this](int position) { text_->reveal(position, position); });
   connect(provenance_, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) {
     if (!item) return;
@@ -286,9 +286,14 @@ void SampleInspector::shown(Loaded l) {
   apply_view();
   Q_EMIT loaded();
 
-  const auto ref = parse_tokenizer_id(l.tokenizer_id);
+  // A dataset without token counts (an imported one) is shown under the project's tokenizer, in the plain
+  // chat format, and says so.
+  const bool fallback = l.tokenizer_id.empty() && !default_tokenizer_.empty();
+  const auto ref = parse_tokenizer_id(
+      fallback ? default_tokenizer_ + (l.dataset.kind == "text" ? "|text" : "|plain") : l.tokenizer_id);
   if (!ref) {
-    token_status_->setText(tr("no token view: the dataset has no token counts under a tokenizer"));
+    token_status_->setText(tr("no token view: the dataset has no token counts under a tokenizer, and the project "
+                              "names no tokenizer"));
     Q_EMIT tokens_loaded();
     return;
   }
@@ -297,10 +302,12 @@ void SampleInspector::shown(Loaded l) {
   const int request = l.request;
   reader_->read<Tokenized>(
       this,
-      [cache, folder, format = ref->format, kind = l.dataset.kind, sample = std::move(l.sample), request](Database&) {
+      [cache, folder, format = ref->format, kind = l.dataset.kind, sample = std::move(l.sample), request,
+       fallback](Database&) {
         Tokenized t;
         t.request = request;
-        t.tokenizer = QString::fromStdString(folder.filename().string() + " · " + format);
+        t.tokenizer = QString::fromStdString(folder.filename().string() + " · " + format +
+                                             (fallback ? ", the project's tokenizer: the dataset has no token counts" : ""));
         auto& tokenizer = cache->loaded[folder];
         if (!tokenizer) tokenizer = rw::core::load_tokenizer(folder);
         const auto chat_format = format == "text" ? rw::core::ChatFormat::Plain : rw::core::chat_format_from_name(format);

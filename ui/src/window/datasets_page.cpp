@@ -145,6 +145,7 @@ DatasetsPage::DatasetsPage(ProjectSession* session, QWidget* parent)
   table_->setWordWrap(false);
   left_layout->addWidget(table_, 1);
   inspector_ = new SampleInspector(session->project().dir(), session->project().store_path());
+  inspector_->set_default_tokenizer(session->project().settings().tokenizer);
   split->addWidget(left);
   split->addWidget(inspector_);
   split->setSizes({420, 900});

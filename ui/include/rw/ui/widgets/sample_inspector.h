@@ -39,6 +39,8 @@ class SampleInspector : public QWidget {
   ~SampleInspector() override;
 
   void show_sample(std::int64_t sample_id);
+  /// The tokenizer folder (relative: to the project) for datasets that record no token counts.
+  void set_default_tokenizer(std::string folder) { default_tokenizer_ = std::move(folder); }
   /// Shows a sample that is not in the store (a preview of `dataset`), tokenized under `tokenizer_id`
   /// ("folder|format", as the synthesizer records token counts).
   void show_record(rw::core::SampleRecord sample, rw::core::DatasetRecord dataset, std::string tokenizer_id,
@@ -90,6 +92,7 @@ class SampleInspector : public QWidget {
   SampleDocument document_;
   std::shared_ptr<QTextDocument> segments_text_, tokens_text_;  // what the text view shows, per view
   std::string dataset_name_;
+  std::string default_tokenizer_;
   std::int64_t sample_idx_ = 0;
   std::optional<TokenDocument> tokens_;
   std::vector<int> message_offsets_;
