@@ -237,6 +237,10 @@ class TestDatasetsPage : public QObject {
     const std::string between = haystack.substr(static_cast<size_t>(needle->byte_end));
     const auto counted = static_cast<int>(tokenizer_->encode(between, false).size());
     QVERIFY2(std::abs(*distance - counted) <= 12, qPrintable(QStringLiteral("%1 vs %2").arg(*distance).arg(counted)));
+    // The provenance shows 64-bit values exactly (the seed).
+    const auto seed = page_->inspector()->provenance()->findItems(QStringLiteral("seed"), Qt::MatchExactly);
+    QCOMPARE(seed.size(), 1);
+    QCOMPARE(seed[0]->text(1), QString::number(nlohmann::json::parse(s.meta_json).at("seed").get<std::uint64_t>()));
     QVERIFY(page_->inspector()->minimap()->bracket());
     QVERIFY(page_->inspector()->minimap()->toolTip().contains(QStringLiteral("from the needle to the question, %1 tokens").arg(*distance)));
     QVERIFY(page_->inspector()->token_status()->text().contains(QStringLiteral("needle → question")));

@@ -16,6 +16,7 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "rw/core/data/sample_stream.h"
 #include "rw/core/tokenizer/tokenizer.h"
@@ -72,24 +73,25 @@ QString one_line(const QString& text) {
   return line.size() > kPreviewChars ? line.left(kPreviewChars) + QStringLiteral("…") : line;
 }
 
-// A JSON value as tree items: objects by key, arrays by position, scalars as the item's value.
-void add_json(QTreeWidgetItem* parent, const QString& name, const QJsonValue& value) {
+// A JSON value as tree items: objects by key, arrays by position, scalars as the item's value. nlohmann
+// keeps 64-bit integers exact (a seed read as a double would show other digits).
+void add_json(QTreeWidgetItem* parent, const QString& name, const nlohmann::ordered_json& value) {
   auto* item = new QTreeWidgetItem(parent, {name});
-  if (value.isObject()) {
-    const QJsonObject o = value.toObject();
-    item->setText(1, QStringLiteral("{%1}").arg(o.size()));
-    for (auto it = o.begin(); it != o.end(); ++it) add_json(item, it.key(), it.value());
-  } else if (value.isArray()) {
-    const QJsonArray a = value.toArray();
-    item->setText(1, QStringLiteral("[%1]").arg(a.size()));
-    for (qsizetype i = 0; i < a.size(); ++i) {
+  if (value.is_object()) {
+    item->setText(1, QStringLiteral("{%1}").arg(value.size()));
+    for (auto it = value.begin(); it != value.end(); ++it) add_json(item, QString::fromStdString(it.key()), it.value());
+  } else if (value.is_array()) {
+    item->setText(1, QStringLiteral("[%1]").arg(value.size()));
+    for (size_t i = 0; i < value.size(); ++i) {
       // A step is named by its "step" field, so the Bootstrap record reads as the workflow did.
-      const QJsonValue v = a.at(i);
-      const QString step = v.toObject().value(QStringLiteral("step")).toString();
+      const auto& v = value[i];
+      const QString step = v.is_object() && v.contains("step") && v["step"].is_string()
+                               ? QString::fromStdString(v["step"].get<std::string>())
+                               : QString();
       add_json(item, step.isEmpty() ? QStringLiteral("[%1]").arg(i) : QStringLiteral("%1. %2").arg(i + 1).arg(step), v);
     }
   } else {
-    const QString text = value.isString() ? value.toString() : QString::fromUtf8(QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact)).mid(1).chopped(1);
+    const QString text = QString::fromStdString(value.is_string() ? value.get<std::string>() : value.dump());
     item->setText(1, one_line(text));
     item->setData(0, kDetailRole, text);
     item->setToolTip(1, text.left(2000));
@@ -264,7 +266,7 @@ void SampleInspector::shown(Loaded l) {
   needle_distance_.reset();
   dataset_name_ = l.dataset.name;
   sample_idx_ = l.sample.idx;
-  const QJsonObject meta = QJsonDocument::fromJson(QByteArray::fromStdString(l.sample.meta_json)).object();
+  const auto meta = nlohmann::json::parse(l.sample.meta_json, nullptr, /*allow_exceptions=*/false);
   QString facts = tr("<b>Sample %1</b> (index %2 of <b>%3</b>): %4 messages, %5 bytes")
                       .arg(l.sample.id)
                       .arg(l.sample.idx)
@@ -272,10 +274,10 @@ void SampleInspector::shown(Loaded l) {
                       .arg(l.sample.messages.size())
                       .arg(l.sample.n_bytes);
   if (l.n_tokens) facts += tr(", %1 tokens").arg(*l.n_tokens);
-  if (meta.contains(QStringLiteral("target_tokens")))
-    facts += tr(" (target %1)").arg(meta.value(QStringLiteral("target_tokens")).toInteger());
-  if (meta.contains(QStringLiteral("generator")))
-    facts += tr(" · generator %1").arg(meta.value(QStringLiteral("generator")).toString().toHtmlEscaped());
+  if (meta.is_object() && meta.contains("target_tokens") && meta["target_tokens"].is_number_integer())
+    facts += tr(" (target %1)").arg(meta["target_tokens"].get<std::int64_t>());
+  if (meta.is_object() && meta.contains("generator") && meta["generator"].is_string())
+    facts += tr(" · generator %1").arg(QString::fromStdString(meta["generator"].get<std::string>()).toHtmlEscaped());
   summary_->setText(facts);
   const bool generated = l.dataset.source.starts_with("synth:") && l.sample.id > 0;  // a preview is not stored
   regenerate_button_->setEnabled(generated);
@@ -383,12 +385,15 @@ void SampleInspector::fill_provenance(const rw::core::SampleRecord& sample) {
     item->setForeground(0, segment_colour(g.kind));
     if (g.source_document_id) item->setToolTip(1, tr("Double-click to open the document at these bytes"));
   }
-  const QJsonObject meta = QJsonDocument::fromJson(QByteArray::fromStdString(sample.meta_json)).object();
-  // The steps first: they are what a reader opens the sample for.
-  if (meta.contains(QStringLiteral("steps")))
-    add_json(provenance_->invisibleRootItem(), tr("steps"), meta.value(QStringLiteral("steps")));
-  for (auto it = meta.begin(); it != meta.end(); ++it)
-    if (it.key() != QStringLiteral("steps")) add_json(provenance_->invisibleRootItem(), it.key(), it.value());
+  const auto meta = nlohmann::ordered_json::parse(sample.meta_json, nullptr, /*allow_exceptions=*/false);
+  if (meta.is_object()) {
+    // The steps first: they are what a reader opens the sample for.
+    if (meta.contains("steps")) add_json(provenance_->invisibleRootItem(), tr("steps"), meta["steps"]);
+    for (auto it = meta.begin(); it != meta.end(); ++it)
+      if (it.key() != "steps") add_json(provenance_->invisibleRootItem(), QString::fromStdString(it.key()), it.value());
+  } else if (!sample.meta_json.empty()) {
+    add_json(provenance_->invisibleRootItem(), tr("meta"), nlohmann::ordered_json(sample.meta_json));
+  }
   if (auto* steps = provenance_->findItems(tr("steps"), Qt::MatchExactly).value(0)) steps->setExpanded(true);
   segments->setExpanded(sample.segments.size() <= 40);
 }
