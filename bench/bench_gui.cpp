@@ -229,7 +229,7 @@ nlohmann::json measure_inspector(const fs::path& dir) {
     const auto until = Clock::now() + std::chrono::milliseconds(ms);
     while (Clock::now() < until) QApplication::processEvents(QEventLoop::AllEvents, 5);
   };
-  rw::ui::SampleInspector inspector(dir, dir / "store.db");
+  rw::ui::SampleInspector inspector(rw::core::Project::open(dir));
   inspector.resize(1000, 700);
   inspector.show();
   double open_ms = 0;

@@ -318,7 +318,7 @@ class TestDatasetsPage : public QObject {
       DatasetStore store(db);
       id = *store.add_sample(store.create_dataset({.name = "imported", .source = "/data/chat.jsonl"}).id, messages);
     }
-    SampleInspector inspector(dir_, dir_ / "store.db");
+    SampleInspector inspector(Project::open(dir_));
     QSignalSpy tokens(&inspector, &SampleInspector::tokens_loaded);
     inspector.show_sample(id);
     QVERIFY(tokens.wait(20'000));

@@ -41,6 +41,24 @@ QString worker_error_line(const QString& stderr_text) {
   return stderr_text.trimmed().section(QLatin1Char('\n'), -1).remove(prefix);
 }
 
+QProcess* run_cli_command(QObject* context, const QStringList& arguments,
+                          std::function<void(int code, const QByteArray& out, const QString& error)> done) {
+  auto* process = new QProcess(context);
+  const auto finish = [process, done = std::move(done)](int code, const QString& error) {
+    process->deleteLater();
+    done(code, process->readAllStandardOutput(), error);
+  };
+  QObject::connect(process, &QProcess::finished, context, [process, finish](int code, QProcess::ExitStatus status) {
+    finish(status == QProcess::NormalExit ? code : -1, worker_error_line(QString::fromUtf8(process->readAllStandardError())));
+  });
+  QObject::connect(process, &QProcess::errorOccurred, context, [process, finish](QProcess::ProcessError error) {
+    if (error == QProcess::FailedToStart)
+      finish(-1, QObject::tr("could not start %1: %2").arg(process->program(), process->errorString()));
+  });
+  process->start(worker_program(), arguments);
+  return process;
+}
+
 WorkerProcess::WorkerProcess(QString title, QString program, QStringList arguments, QObject* parent)
     : QObject(parent),
       title_(std::move(title)),

@@ -3,9 +3,6 @@
 #include <QButtonGroup>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QProcess>
@@ -16,6 +13,7 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 #include <map>
+#include <span>
 #include <nlohmann/json.hpp>
 
 #include "rw/core/data/sample_stream.h"
@@ -32,7 +30,6 @@ using rw::core::DatasetStore;
 
 struct TokenizerCache {
   std::map<std::filesystem::path, std::unique_ptr<rw::core::Tokenizer>> loaded;
-  std::map<std::int64_t, std::string> dataset_tokenizer;  // dataset id -> its most used token-count tokenizer id
 };
 
 struct SampleInspector::Loaded {
@@ -50,7 +47,6 @@ struct SampleInspector::Tokenized {
   std::optional<TokenDocument> document;
   std::shared_ptr<QTextDocument> text;
   std::vector<int> message_offsets;
-  QString error;
   QString tokenizer;
 };
 
@@ -98,18 +94,62 @@ void add_json(QTreeWidgetItem* parent, const QString& name, const nlohmann::orde
   }
 }
 
-std::filesystem::path resolve(const std::filesystem::path& project_dir, const std::string& folder) {
-  const std::filesystem::path p(folder);
-  return p.is_absolute() ? p : project_dir / p;
+// The part of [from, to) inside [begin, end) as a format range, if any.
+std::optional<QTextLayout::FormatRange> clipped(int begin, int end, int from, int to) {
+  QTextLayout::FormatRange r;
+  r.start = std::max(begin, from);
+  r.length = std::min(end, to) - r.start;
+  if (r.length <= 0) return std::nullopt;
+  return r;
+}
+
+// The spans (disjoint, in position order) that reach into [begin, end).
+std::span<const TextSpan> spans_in(const std::vector<TextSpan>& spans, int begin, int end) {
+  const auto first = std::lower_bound(spans.begin(), spans.end(), begin,
+                                      [](const TextSpan& span, int p) { return span.end <= p; });
+  auto last = first;
+  while (last != spans.end() && last->begin < end) ++last;
+  return {first, last};
+}
+
+// The provenance tree: the segments with their bytes and sources, then the generator's record, steps first.
+void fill_provenance(QTreeWidget* tree, const rw::core::SampleRecord& sample, const nlohmann::ordered_json& meta) {
+  tree->clear();
+  auto* segments = new QTreeWidgetItem(tree, {QObject::tr("segments"), QStringLiteral("[%1]").arg(sample.segments.size())});
+  for (size_t k = 0; k < sample.segments.size(); ++k) {
+    const auto& g = sample.segments[k];
+    QString where = QObject::tr("message %1, bytes %2–%3").arg(g.message_index).arg(g.byte_begin).arg(g.byte_end);
+    if (g.source_document_id)
+      where += QObject::tr(" ← document %1, bytes %2–%3")
+                   .arg(*g.source_document_id)
+                   .arg(g.source_begin.value_or(0))
+                   .arg(g.source_end.value_or(0));
+    auto* item = new QTreeWidgetItem(segments, {QString::fromStdString(g.kind), where});
+    item->setData(0, kSegmentRole, static_cast<int>(k));
+    item->setData(0, kDetailRole, where + QStringLiteral("\n") + QString::fromStdString(g.meta_json));
+    item->setForeground(0, segment_colour(g.kind));
+    if (g.source_document_id) item->setToolTip(1, QObject::tr("Double-click to open the document at these bytes"));
+  }
+  if (meta.is_object()) {
+    // The steps first: they are what a reader opens the sample for.
+    if (meta.contains("steps")) add_json(tree->invisibleRootItem(), QObject::tr("steps"), meta["steps"]);
+    for (auto it = meta.begin(); it != meta.end(); ++it)
+      if (it.key() != "steps") add_json(tree->invisibleRootItem(), QString::fromStdString(it.key()), it.value());
+  } else if (!sample.meta_json.empty()) {
+    add_json(tree->invisibleRootItem(), QObject::tr("meta"), nlohmann::ordered_json(sample.meta_json));
+  }
+  if (auto* steps = tree->findItems(QObject::tr("steps"), Qt::MatchExactly).value(0)) steps->setExpanded(true);
+  segments->setExpanded(sample.segments.size() <= 40);
 }
 
 }  // namespace
 
-SampleInspector::SampleInspector(std::filesystem::path project_dir, std::filesystem::path store_path, QWidget* parent)
+SampleInspector::SampleInspector(rw::core::Project project, QWidget* parent)
     : QWidget(parent),
-      project_dir_(std::move(project_dir)),
-      reader_(new StoreReader(std::move(store_path), this)),
-      tokenizers_(std::make_shared<TokenizerCache>()) {
+      project_(std::move(project)),
+      reader_(new StoreReader(project_.store_path(), this)),
+      tokenizers_(std::make_shared<TokenizerCache>()),
+      default_tokenizer_(project_.settings().tokenizer) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   auto* top = new QHBoxLayout;
@@ -202,49 +242,38 @@ SampleInspector::~SampleInspector() {
   if (regenerate_process_) regenerate_process_->kill();
 }
 
-void SampleInspector::show_record(rw::core::SampleRecord sample, rw::core::DatasetRecord dataset,
-                                  std::string tokenizer_id, std::optional<std::int64_t> n_tokens) {
-  const int request = ++request_;
-  sample_id_ = sample.id;
+int SampleInspector::begin_request() {
   token_status_->setText(tr("tokenizing…"));
   regenerate_status_->clear();
+  return ++request_;
+}
+
+void SampleInspector::show_record(rw::core::SampleRecord sample, rw::core::DatasetRecord dataset,
+                                  std::string tokenizer_id, std::optional<std::int64_t> n_tokens) {
+  const int request = begin_request();
+  sample_id_ = sample.id;
   reader_->read<Loaded>(
       this,
       [request, sample = std::move(sample), dataset = std::move(dataset), tokenizer_id = std::move(tokenizer_id),
        n_tokens](Database&) mutable {
-        Loaded l{.request = request, .sample = std::move(sample), .dataset = std::move(dataset),
-                 .tokenizer_id = std::move(tokenizer_id), .n_tokens = n_tokens};
-        l.document = layout_sample(l.sample);
-        l.text = SpanTextView::make_document(l.document.text);
-        return l;
+        return laid_out({.request = request, .sample = std::move(sample), .dataset = std::move(dataset),
+                         .tokenizer_id = std::move(tokenizer_id), .n_tokens = n_tokens});
       },
       [this](Loaded l) { shown(std::move(l)); });
 }
 
-void SampleInspector::show_sample(std::int64_t sample_id) {
-  const int request = ++request_;
+void SampleInspector::show_sample(std::int64_t sample_id, std::string tokenizer_id) {
+  const int request = begin_request();
   sample_id_ = sample_id;
-  token_status_->setText(tr("tokenizing…"));
-  regenerate_status_->clear();
-  auto cache = tokenizers_;
   reader_->read<Loaded>(
       this,
-      [sample_id, request, cache](Database& db) {
+      [sample_id, request, tokenizer_id = std::move(tokenizer_id)](Database& db) mutable {
         DatasetStore store(db);
-        Loaded l;
-        l.request = request;
-        l.sample = store.sample(sample_id);
-        l.dataset = store.dataset(l.sample.dataset_id);
-        l.document = layout_sample(l.sample);
-        l.text = SpanTextView::make_document(l.document.text);
-        auto known = cache->dataset_tokenizer.find(l.dataset.id);
-        if (known == cache->dataset_tokenizer.end()) {
-          const auto ids = store.token_count_tokenizers(l.dataset.id);
-          known = cache->dataset_tokenizer.emplace(l.dataset.id, ids.empty() ? std::string() : ids.front()).first;
-        }
-        l.tokenizer_id = known->second;
-        if (!l.tokenizer_id.empty()) l.n_tokens = store.sample_tokens(sample_id, l.tokenizer_id);
-        return l;
+        rw::core::SampleRecord sample = store.sample(sample_id);
+        rw::core::DatasetRecord dataset = store.dataset(sample.dataset_id);
+        const auto n_tokens = tokenizer_id.empty() ? std::nullopt : store.sample_tokens(sample_id, tokenizer_id);
+        return laid_out({.request = request, .sample = std::move(sample), .dataset = std::move(dataset),
+                         .tokenizer_id = std::move(tokenizer_id), .n_tokens = n_tokens});
       },
       [this](Loaded l) { shown(std::move(l)); },
       [this, request](const QString& e) {
@@ -252,6 +281,12 @@ void SampleInspector::show_sample(std::int64_t sample_id) {
         summary_->setText(tr("Cannot open sample %1: %2").arg(sample_id_).arg(e));
         Q_EMIT loaded();
       });
+}
+
+SampleInspector::Loaded SampleInspector::laid_out(Loaded l) {
+  l.document = layout_sample(l.sample);
+  l.text = SpanTextView::make_document(l.document.text);
+  return l;
 }
 
 void SampleInspector::shown(Loaded l) {
@@ -266,7 +301,7 @@ void SampleInspector::shown(Loaded l) {
   needle_distance_.reset();
   dataset_name_ = l.dataset.name;
   sample_idx_ = l.sample.idx;
-  const auto meta = nlohmann::json::parse(l.sample.meta_json, nullptr, /*allow_exceptions=*/false);
+  const auto meta = nlohmann::ordered_json::parse(l.sample.meta_json, nullptr, /*allow_exceptions=*/false);
   QString facts = tr("<b>Sample %1</b> (index %2 of <b>%3</b>): %4 messages, %5 bytes")
                       .arg(l.sample.id)
                       .arg(l.sample.idx)
@@ -283,7 +318,7 @@ void SampleInspector::shown(Loaded l) {
   regenerate_button_->setEnabled(generated);
   regenerate_button_->setToolTip(generated ? tr("Make this sample again from its provenance and compare")
                                            : tr("This dataset was imported, not generated: there is nothing to regenerate"));
-  fill_provenance(l.sample);
+  fill_provenance(provenance_, l.sample, meta);
   fill_legend();
   apply_view();
   Q_EMIT loaded();
@@ -299,7 +334,7 @@ void SampleInspector::shown(Loaded l) {
     Q_EMIT tokens_loaded();
     return;
   }
-  const std::filesystem::path folder = resolve(project_dir_, ref->folder);
+  const std::filesystem::path folder = project_.resolve(ref->folder);
   auto cache = tokenizers_;
   const int request = l.request;
   reader_->read<Tokenized>(
@@ -349,15 +384,9 @@ void SampleInspector::tokenized(Tokenized t) {
     const int content_begin = document_.headers.at(m).end + 1;
     token_segments_.push_back({message_offsets_[m] + s.begin - content_begin, message_offsets_[m] + s.end - content_begin, s.index});
   }
-  // The needle farthest before the question, in tokens between them.
-  std::optional<int> needle_end, question_begin;
-  for (const TextSpan& s : token_segments_) {
-    const std::string& kind = document_.segments.at(static_cast<size_t>(s.index)).kind;
-    if (kind == "needle" && !needle_end) needle_end = s.end;
-    if (kind == "question" && !question_begin) question_begin = s.begin;
-  }
-  if (needle_end && question_begin && *needle_end <= *question_begin)
-    needle_distance_ = tokens_->token_at(*question_begin) - tokens_->token_at(*needle_end - 1) - 1;
+  // The tokens between the first needle and the question after it.
+  if (const auto gap = needle_to_question(token_segments_))
+    needle_distance_ = tokens_->token_at(gap->second) - tokens_->token_at(gap->first - 1) - 1;
   const auto trained = std::count(tokens_->loss_mask.begin(), tokens_->loss_mask.end(), std::uint8_t{1});
   token_status_->setText(tr("%1 tokens (%2), %3 trained%4")
                              .arg(tokens_->ids.size())
@@ -366,36 +395,6 @@ void SampleInspector::tokenized(Tokenized t) {
                              .arg(needle_distance_ ? tr(" · needle → question: %1 tokens").arg(*needle_distance_) : QString()));
   apply_view();
   Q_EMIT tokens_loaded();
-}
-
-void SampleInspector::fill_provenance(const rw::core::SampleRecord& sample) {
-  provenance_->clear();
-  auto* segments = new QTreeWidgetItem(provenance_, {tr("segments"), QStringLiteral("[%1]").arg(sample.segments.size())});
-  for (size_t k = 0; k < sample.segments.size(); ++k) {
-    const auto& g = sample.segments[k];
-    QString where = tr("message %1, bytes %2–%3").arg(g.message_index).arg(g.byte_begin).arg(g.byte_end);
-    if (g.source_document_id)
-      where += tr(" ← document %1, bytes %2–%3")
-                   .arg(*g.source_document_id)
-                   .arg(g.source_begin.value_or(0))
-                   .arg(g.source_end.value_or(0));
-    auto* item = new QTreeWidgetItem(segments, {QString::fromStdString(g.kind), where});
-    item->setData(0, kSegmentRole, static_cast<int>(k));
-    item->setData(0, kDetailRole, where + QStringLiteral("\n") + QString::fromStdString(g.meta_json));
-    item->setForeground(0, segment_colour(g.kind));
-    if (g.source_document_id) item->setToolTip(1, tr("Double-click to open the document at these bytes"));
-  }
-  const auto meta = nlohmann::ordered_json::parse(sample.meta_json, nullptr, /*allow_exceptions=*/false);
-  if (meta.is_object()) {
-    // The steps first: they are what a reader opens the sample for.
-    if (meta.contains("steps")) add_json(provenance_->invisibleRootItem(), tr("steps"), meta["steps"]);
-    for (auto it = meta.begin(); it != meta.end(); ++it)
-      if (it.key() != "steps") add_json(provenance_->invisibleRootItem(), QString::fromStdString(it.key()), it.value());
-  } else if (!sample.meta_json.empty()) {
-    add_json(provenance_->invisibleRootItem(), tr("meta"), nlohmann::ordered_json(sample.meta_json));
-  }
-  if (auto* steps = provenance_->findItems(tr("steps"), Qt::MatchExactly).value(0)) steps->setExpanded(true);
-  segments->setExpanded(sample.segments.size() <= 40);
 }
 
 void SampleInspector::fill_legend() {
@@ -427,12 +426,25 @@ void SampleInspector::set_view(View view) {
   apply_view();
 }
 
+std::optional<std::pair<int, int>> SampleInspector::needle_to_question(const std::vector<TextSpan>& spans) const {
+  std::optional<int> needle_end;
+  for (const TextSpan& s : spans) {
+    const std::string& kind = document_.segments.at(static_cast<size_t>(s.index)).kind;
+    if (kind == "needle" && !needle_end) needle_end = s.end;
+    if (kind == "question" && needle_end && s.begin >= *needle_end) return std::pair{*needle_end, s.begin};
+  }
+  return std::nullopt;
+}
+
 void SampleInspector::apply_view() {
   std::vector<SampleMinimap::Band> bands;
   std::vector<int> marks;
+  const bool tokens = view_ == View::Tokens && tokens_;
   std::optional<SampleMinimap::Bracket> bracket;
-  const auto label = needle_distance_ ? tr("%1 tokens").arg(*needle_distance_) : QString();
-  if (view_ == View::Tokens && tokens_) {
+  if (const auto gap = needle_to_question(tokens ? token_segments_ : document_.spans))
+    bracket = SampleMinimap::Bracket{gap->first, gap->second,
+                                     needle_distance_ ? tr("%1 tokens").arg(*needle_distance_) : QString()};
+  if (tokens) {
     const TokenDocument& t = *tokens_;
     for (size_t k = 0; k < t.ids.size(); ++k) {
       const bool trained = t.loss_mask[k] != 0;
@@ -450,68 +462,48 @@ void SampleInspector::apply_view() {
           QList<QTextLayout::FormatRange> out;
           const TokenDocument& d = *tokens_;
           for (int k = std::max(0, d.token_at(begin)); k < static_cast<int>(d.ids.size()) && d.begin[k] < end; ++k) {
-            QTextLayout::FormatRange r;
-            r.start = std::max(begin, d.begin[k]);
-            r.length = std::min(end, d.end_of(k)) - r.start;
-            if (r.length <= 0) continue;
-            r.format.setBackground((d.loss_mask[k] ? kTrained : kContext)[k % 2]);
-            out.push_back(r);
+            auto r = clipped(begin, end, d.begin[k], d.end_of(k));
+            if (!r) continue;
+            r->format.setBackground((d.loss_mask[k] ? kTrained : kContext)[k % 2]);
+            out.push_back(*r);
           }
           // Segments as underlines in their colour, so roles stay visible under the token shading.
-          auto s = std::lower_bound(token_segments_.begin(), token_segments_.end(), begin,
-                                    [](const TextSpan& span, int p) { return span.end <= p; });
-          for (; s != token_segments_.end() && s->begin < end; ++s) {
-            QTextLayout::FormatRange r;
-            r.start = std::max(begin, s->begin);
-            r.length = std::min(end, s->end) - r.start;
-            r.format.setUnderlineStyle(QTextCharFormat::SingleUnderline);
-            r.format.setUnderlineColor(segment_colour(document_.segments.at(static_cast<size_t>(s->index)).kind));
-            if (r.length > 0) out.push_back(r);
+          for (const TextSpan& s : spans_in(token_segments_, begin, end)) {
+            auto r = clipped(begin, end, s.begin, s.end);
+            if (!r) continue;
+            r->format.setUnderlineStyle(QTextCharFormat::SingleUnderline);
+            r->format.setUnderlineColor(segment_colour(document_.segments.at(static_cast<size_t>(s.index)).kind));
+            out.push_back(*r);
           }
           return out;
         },
         [this](int position) { return token_tip(position); });
-    for (const TextSpan& s : token_segments_) {
-      const std::string& kind = document_.segments.at(static_cast<size_t>(s.index)).kind;
-      if (kind == "needle" && !bracket) bracket = SampleMinimap::Bracket{s.end, s.end, label};
-      if (kind == "question" && bracket && bracket->to == bracket->from) bracket->to = s.begin;
-    }
   } else {
-    for (const TextSpan& s : document_.spans) {
-      const std::string& kind = document_.segments.at(static_cast<size_t>(s.index)).kind;
-      bands.push_back({s.begin, s.end, segment_colour(kind)});
-      if (kind == "needle" && !bracket) bracket = SampleMinimap::Bracket{s.end, s.end, label};
-      if (kind == "question" && bracket && bracket->to == bracket->from) bracket->to = s.begin;
-    }
+    for (const TextSpan& s : document_.spans)
+      bands.push_back({s.begin, s.end, segment_colour(document_.segments.at(static_cast<size_t>(s.index)).kind)});
     for (const TextSpan& h : document_.headers) marks.push_back(h.begin);
     text_->show_document(
         segments_text_.get(),
         [this](int begin, int end) {
           QList<QTextLayout::FormatRange> out;
-          for (const TextSpan& h : document_.headers) {
-            if (h.end <= begin || h.begin >= end) continue;
-            QTextLayout::FormatRange r;
-            r.start = std::max(begin, h.begin);
-            r.length = std::min(end, h.end) - r.start;
-            r.format.setFontWeight(QFont::Bold);
-            r.format.setForeground(QColor(0x55, 0x55, 0x55));
-            out.push_back(r);
+          for (const TextSpan& h : spans_in(document_.headers, begin, end)) {
+            auto r = clipped(begin, end, h.begin, h.end);
+            if (!r) continue;
+            r->format.setFontWeight(QFont::Bold);
+            r->format.setForeground(QColor(0x55, 0x55, 0x55));
+            out.push_back(*r);
           }
-          auto s = std::lower_bound(document_.spans.begin(), document_.spans.end(), begin,
-                                    [](const TextSpan& span, int p) { return span.end <= p; });
-          for (; s != document_.spans.end() && s->begin < end; ++s) {
-            QTextLayout::FormatRange r;
-            r.start = std::max(begin, s->begin);
-            r.length = std::min(end, s->end) - r.start;
-            r.format.setBackground(segment_background(document_.segments.at(static_cast<size_t>(s->index)).kind));
-            if (r.length > 0) out.push_back(r);
+          for (const TextSpan& s : spans_in(document_.spans, begin, end)) {
+            auto r = clipped(begin, end, s.begin, s.end);
+            if (!r) continue;
+            r->format.setBackground(segment_background(document_.segments.at(static_cast<size_t>(s.index)).kind));
+            out.push_back(*r);
           }
           return out;
         },
         [this](int position) { return segment_tip(position); });
   }
-  if (bracket && bracket->to == bracket->from) bracket.reset();
-  const int length = static_cast<int>(view_ == View::Tokens && tokens_ ? tokens_->text.size() : document_.text.size());
+  const int length = static_cast<int>(tokens ? tokens_->text.size() : document_.text.size());
   minimap_->set_layout(length, std::move(bands), std::move(marks));
   minimap_->set_bracket(std::move(bracket));
 }
@@ -549,42 +541,26 @@ void SampleInspector::regenerate() {
   if (regenerate_process_ || dataset_name_.empty()) return;
   regenerate_status_->setText(tr("regenerating…"));
   regenerate_status_->setStyleSheet({});
-  regenerate_process_ = new QProcess(this);
-  const QStringList args{QStringLiteral("synth"),
-                         QStringLiteral("regenerate"),
-                         QString::fromStdString(project_dir_.string()),
-                         QString::fromStdString(dataset_name_),
-                         QStringLiteral("--index"),
-                         QString::number(sample_idx_),
-                         QStringLiteral("--json")};
-  connect(regenerate_process_, &QProcess::finished, this, [this] {
-    const QByteArray out = regenerate_process_->readAllStandardOutput();
-    const QString err = worker_error_line(QString::fromUtf8(regenerate_process_->readAllStandardError()));
-    const QJsonObject r = QJsonDocument::fromJson(out).object();
-    if (r.contains(QStringLiteral("identical"))) {
-      const bool same = r.value(QStringLiteral("identical")).toBool();
+  const QStringList arguments{QStringLiteral("synth"), QStringLiteral("regenerate"),
+                              QString::fromStdString(project_.dir().string()), QString::fromStdString(dataset_name_),
+                              QStringLiteral("--index"), QString::number(sample_idx_), QStringLiteral("--json")};
+  // It exits 1 when the sample differs, with the differences on stdout.
+  regenerate_process_ = run_cli_command(this, arguments, [this](int, const QByteArray& out, const QString& error) {
+    regenerate_process_ = nullptr;
+    const auto r = nlohmann::json::parse(out.toStdString(), nullptr, /*allow_exceptions=*/false);
+    if (r.is_object() && r.contains("identical") && r["identical"].is_boolean()) {
+      const bool same = r["identical"].get<bool>();
       QStringList differences;
-      for (const auto& d : r.value(QStringLiteral("differences")).toArray()) differences << d.toString();
+      for (const auto& d : r.value("differences", nlohmann::json::array()))
+        if (d.is_string()) differences << QString::fromStdString(d.get<std::string>());
       regenerate_status_->setText(same ? tr("regenerated: identical") : tr("regenerated: differs in %1").arg(differences.join(QStringLiteral(", "))));
       regenerate_status_->setStyleSheet(same ? QStringLiteral("color: #2ca02c") : QStringLiteral("color: #d62728"));
     } else {
-      regenerate_status_->setText(tr("regenerate failed: %1").arg(err.isEmpty() ? tr("no result") : err));
+      regenerate_status_->setText(tr("regenerate failed: %1").arg(error.isEmpty() ? tr("no result") : error));
       regenerate_status_->setStyleSheet(QStringLiteral("color: #d62728"));
     }
-    regenerate_process_->deleteLater();
-    regenerate_process_ = nullptr;
     Q_EMIT regenerated();
   });
-  connect(regenerate_process_, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
-    if (error != QProcess::FailedToStart) return;
-    regenerate_status_->setText(tr("regenerate failed: could not start %1: %2")
-                                    .arg(regenerate_process_->program(), regenerate_process_->errorString()));
-    regenerate_status_->setStyleSheet(QStringLiteral("color: #d62728"));
-    regenerate_process_->deleteLater();
-    regenerate_process_ = nullptr;
-    Q_EMIT regenerated();
-  });
-  regenerate_process_->start(worker_program(), args);
 }
 
 }  // namespace rw::ui

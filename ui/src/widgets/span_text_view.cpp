@@ -7,6 +7,7 @@
 #include <QScrollBar>
 #include <QTextBlock>
 #include <QToolTip>
+#include <optional>
 
 namespace rw::ui {
 
@@ -68,33 +69,34 @@ void SpanTextView::reveal(int position, int end) {
   setTextCursor(cursor);
 }
 
-std::pair<int, int> SpanTextView::visible_range() const {
-  const QTextBlock first = firstVisibleBlock();
-  if (!first.isValid()) return {0, 0};
+void SpanTextView::for_visible_blocks(const std::function<void(QTextBlock&)>& visit) const {
   const QPointF offset = contentOffset();
-  QTextBlock block = first;
-  QTextBlock last = first;
-  while (block.isValid() && blockBoundingGeometry(block).translated(offset).top() < viewport()->height()) {
-    last = block;
-    block = block.next();
-  }
-  return {first.position(), last.position() + last.length() - 1};
+  for (QTextBlock block = firstVisibleBlock();
+       block.isValid() && blockBoundingGeometry(block).translated(offset).top() < viewport()->height();
+       block = block.next())
+    visit(block);
+}
+
+std::pair<int, int> SpanTextView::visible_range() const {
+  std::optional<std::pair<int, int>> range;
+  for_visible_blocks([&](QTextBlock& block) {
+    const int end = block.position() + block.length() - 1;
+    range = range ? std::pair{range->first, end} : std::pair{block.position(), end};
+  });
+  return range.value_or(std::pair{0, 0});
 }
 
 void SpanTextView::style_visible_blocks() {
   if (!styler_) return;
-  const QPointF offset = contentOffset();
   // Formatting a block re-lays it out; a block off screen is left until it scrolls in.
-  for (QTextBlock block = firstVisibleBlock();
-       block.isValid() && blockBoundingGeometry(block).translated(offset).top() < viewport()->height();
-       block = block.next()) {
-    if (block.userState() == generation_) continue;
+  for_visible_blocks([&](QTextBlock& block) {
+    if (block.userState() == generation_) return;
     QList<QTextLayout::FormatRange> ranges = styler_(block.position(), block.position() + block.length() - 1);
     for (auto& r : ranges) r.start -= block.position();
     block.setUserState(generation_);
     block.layout()->setFormats(ranges);
     ++formatted_;
-  }
+  });
 }
 
 void SpanTextView::paintEvent(QPaintEvent* event) {

@@ -144,8 +144,7 @@ DatasetsPage::DatasetsPage(ProjectSession* session, QWidget* parent)
   table_->horizontalHeader()->setSectionResizeMode(SampleTableModel::Text, QHeaderView::Stretch);
   table_->setWordWrap(false);
   left_layout->addWidget(table_, 1);
-  inspector_ = new SampleInspector(session->project().dir(), session->project().store_path());
-  inspector_->set_default_tokenizer(session->project().settings().tokenizer);
+  inspector_ = new SampleInspector(session->project());
   split->addWidget(left);
   split->addWidget(inspector_);
   split->setSizes({420, 900});
@@ -281,7 +280,7 @@ void DatasetsPage::list_samples() {
       });
 }
 
-void DatasetsPage::open_sample(std::int64_t sample_id) { inspector_->show_sample(sample_id); }
+void DatasetsPage::open_sample(std::int64_t sample_id) { inspector_->show_sample(sample_id, tokenizer_id_); }
 
 void DatasetsPage::export_to(const QString& folder) {
   const std::string name = dataset_->currentText().toStdString();

@@ -98,7 +98,7 @@ SynthPage::SynthPage(ProjectSession* session, QWidget* parent) : QWidget(parent)
   preview_status_ = new QLabel(tr("Preview a sample to see it here before making the dataset."));
   preview_status_->setWordWrap(true);
   preview_status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  inspector_ = new SampleInspector(session->project().dir(), session->project().store_path());
+  inspector_ = new SampleInspector(session->project());
   right_layout->addWidget(preview_status_);
   right_layout->addWidget(inspector_, 1);
   split->addWidget(left);
@@ -176,9 +176,11 @@ bool SynthPage::load(const QString& path, QString* error) {
 
 QString SynthPage::config_json() const { return QString::fromStdString(form_->json()); }
 
-bool SynthPage::validate() {
+bool SynthPage::validate() { return checked_config().has_value(); }
+
+std::optional<rw::core::SynthConfig> SynthPage::checked_config() {
   try {
-    const rw::core::SynthConfig c = rw::core::parse_synth_config(config_json().toStdString(), "synth settings");
+    rw::core::SynthConfig c = rw::core::parse_synth_config(config_json().toStdString(), "synth settings");
     QStringList lengths;
     for (const auto n : c.lengths) lengths << QString::fromStdString(rw::core::format_context_length(n));
     status_->setText(tr("Ready: %1 %2 samples of %3 tokens into dataset '%4'.")
@@ -189,19 +191,21 @@ bool SynthPage::validate() {
     status_->setStyleSheet(QStringLiteral("color: #2ca02c"));
     preview_button_->setEnabled(true);
     run_button_->setEnabled(true);
-    return true;
+    return c;
   } catch (const std::exception& e) {
     status_->setText(QString::fromUtf8(e.what()));
     status_->setStyleSheet(error_style());
     preview_button_->setEnabled(preview_process_ != nullptr);  // a running preview can still be stopped
     run_button_->setEnabled(false);
-    return false;
+    return std::nullopt;
   }
 }
 
 void SynthPage::preview() {
-  if (preview_process_ || !validate()) return;
-  const rw::core::SynthConfig config = rw::core::parse_synth_config(config_json().toStdString(), "synth settings");
+  if (preview_process_) return;
+  const auto checked = checked_config();
+  if (!checked) return;
+  const rw::core::SynthConfig& config = *checked;
   preview_file_ = std::make_unique<QTemporaryFile>(QDir::temp().filePath(QStringLiteral("ropewalk-synth-XXXXXX.json")));
   if (!preview_file_->open() || preview_file_->write(config_json().toUtf8()) < 0 || !preview_file_->flush()) {
     preview_status_->setText(tr("Preview failed: cannot write %1: %2").arg(preview_file_->fileName(), preview_file_->errorString()));
@@ -214,8 +218,30 @@ void SynthPage::preview() {
   preview_status_->setStyleSheet({});
   preview_button_->setText(tr("Stop preview"));
   preview_stopped_ = false;
-  preview_process_ = new QProcess(this);
-  const auto finish = [this](const QString& failure) {
+  const QStringList arguments{QStringLiteral("synth"), QStringLiteral("preview"),
+                              QString::fromStdString(session_->project().dir().string()), preview_file_->fileName(),
+                              QStringLiteral("--index"), QString::number(preview_index_->value()),
+                              QStringLiteral("--json")};
+  preview_process_ = run_cli_command(this, arguments, [this, config](int code, const QByteArray& out, const QString& error) {
+    preview_process_ = nullptr;
+    QString failure;
+    if (code != 0) {
+      failure = error.isEmpty() ? tr("the worker ended with code %1").arg(code) : error;
+    } else {
+      try {
+        PreviewSample p = parse_preview_sample(out.toStdString());
+        const std::string generator(rw::core::synth_generator_name(config.generator));
+        rw::core::DatasetRecord preview{.name = config.name + " (preview)", .kind = std::string(config.dataset_kind()),
+                                        .source = "synth:" + generator};
+        preview_status_->setText(tr("Preview of sample %1: %2 tokens for a target of %3. Nothing is stored; Run makes the dataset.")
+                                     .arg(p.record.idx)
+                                     .arg(p.n_tokens)
+                                     .arg(p.target_tokens));
+        inspector_->show_record(std::move(p.record), std::move(preview), rw::core::synth_tokenizer_id(config), p.n_tokens);
+      } catch (const std::exception& e) {
+        failure = QString::fromUtf8(e.what());
+      }
+    }
     if (preview_stopped_) {
       preview_status_->setText(tr("Preview stopped."));
       preview_status_->setStyleSheet({});
@@ -223,40 +249,10 @@ void SynthPage::preview() {
       preview_status_->setText(tr("Preview failed: %1").arg(failure));
       preview_status_->setStyleSheet(error_style());
     }
-    preview_process_->deleteLater();
-    preview_process_ = nullptr;
     preview_button_->setText(tr("Preview"));
     validate();
     Q_EMIT previewed();
-  };
-  connect(preview_process_, &QProcess::errorOccurred, this, [this, finish](QProcess::ProcessError e) {
-    if (e == QProcess::FailedToStart) finish(tr("could not start %1: %2").arg(preview_process_->program(), preview_process_->errorString()));
   });
-  connect(preview_process_, &QProcess::finished, this, [this, finish, config](int code) {
-    const QString err = worker_error_line(QString::fromUtf8(preview_process_->readAllStandardError()));
-    if (code != 0) {
-      finish(err.isEmpty() ? tr("the worker ended with code %1").arg(code) : err);
-      return;
-    }
-    try {
-      PreviewSample p = parse_preview_sample(preview_process_->readAllStandardOutput().toStdString());
-      const std::string generator(rw::core::synth_generator_name(config.generator));
-      rw::core::DatasetRecord preview{.name = config.name + " (preview)", .kind = std::string(config.dataset_kind()),
-                                      .source = "synth:" + generator};
-      preview_status_->setText(tr("Preview of sample %1: %2 tokens for a target of %3. Nothing is stored; Run makes the dataset.")
-                                   .arg(p.record.idx)
-                                   .arg(p.n_tokens)
-                                   .arg(p.target_tokens));
-      inspector_->show_record(std::move(p.record), std::move(preview), rw::core::synth_tokenizer_id(config), p.n_tokens);
-      finish({});
-    } catch (const std::exception& e) {
-      finish(QString::fromUtf8(e.what()));
-    }
-  });
-  preview_process_->start(worker_program(), {QStringLiteral("synth"), QStringLiteral("preview"),
-                                             QString::fromStdString(session_->project().dir().string()),
-                                             preview_file_->fileName(), QStringLiteral("--index"),
-                                             QString::number(preview_index_->value()), QStringLiteral("--json")});
 }
 
 void SynthPage::stop_preview() {
@@ -266,8 +262,9 @@ void SynthPage::stop_preview() {
 }
 
 void SynthPage::run() {
-  if (!validate()) return;
-  const rw::core::SynthConfig config = rw::core::parse_synth_config(config_json().toStdString(), "synth settings");
+  const auto checked = checked_config();
+  if (!checked) return;
+  const rw::core::SynthConfig& config = *checked;
   // The name as file-name characters, and never a hidden or parent entry.
   std::string file = rw::core::file_name_chars(config.name);
   if (file.empty() || file.front() == '.') file = "synth" + file;

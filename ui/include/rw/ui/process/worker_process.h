@@ -7,6 +7,7 @@
 #include <QProcess>
 #include <QStringList>
 #include <deque>
+#include <functional>
 #include <optional>
 
 #include "rw/core/worker/worker_protocol.h"
@@ -83,5 +84,12 @@ QString worker_program();
 /// Why a short ropewalk-cli command failed: the last line of its stderr without the log prefix
 /// ("[time] [ropewalk] [error] "); empty when stderr is empty.
 QString worker_error_line(const QString& stderr_text);
+
+/// Runs a short ropewalk-cli command whose output the window reads once it ends (a preview, a regenerate;
+/// not a job of the jobs panel). `done` runs on `context`'s thread with the exit code (-1 when it crashed,
+/// was killed or could not start), its stdout, and why it failed (worker_error_line of its stderr, or why
+/// it could not start). The process deletes itself after `done`; kill it to stop the command.
+QProcess* run_cli_command(QObject* context, const QStringList& arguments,
+                          std::function<void(int code, const QByteArray& out, const QString& error)> done);
 
 }  // namespace rw::ui

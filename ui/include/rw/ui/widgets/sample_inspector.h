@@ -9,10 +9,10 @@
 #pragma once
 #include <QWidget>
 #include <cstdint>
-#include <filesystem>
 #include <memory>
 #include <optional>
 
+#include "rw/core/store/project.h"
 #include "rw/ui/models/sample_document.h"
 
 class QLabel;
@@ -35,11 +35,15 @@ class SampleInspector : public QWidget {
  public:
   enum class View { Segments, Tokens };
 
-  SampleInspector(std::filesystem::path project_dir, std::filesystem::path store_path, QWidget* parent = nullptr);
+  /// Reads the project's store on its own thread; relative tokenizer folders resolve in the project.
+  explicit SampleInspector(rw::core::Project project, QWidget* parent = nullptr);
   ~SampleInspector() override;
 
-  void show_sample(std::int64_t sample_id);
-  /// The tokenizer folder (relative: to the project) for datasets that record no token counts.
+  /// Opens a stored sample; its token view is under `tokenizer_id` ("folder|format", the one the dataset's
+  /// token counts are under), else under the default tokenizer.
+  void show_sample(std::int64_t sample_id, std::string tokenizer_id = {});
+  /// The tokenizer folder (relative: to the project) for datasets that record no token counts; the
+  /// project's own tokenizer setting until set.
   void set_default_tokenizer(std::string folder) { default_tokenizer_ = std::move(folder); }
   /// Shows a sample that is not in the store (a preview of `dataset`), tokenized under `tokenizer_id`
   /// ("folder|format", as the synthesizer records token counts).
@@ -75,24 +79,27 @@ class SampleInspector : public QWidget {
  private:
   struct Loaded;
   struct Tokenized;
+  int begin_request();
+  static Loaded laid_out(Loaded loaded);
   void shown(Loaded loaded);
   void tokenized(Tokenized result);
-  void fill_provenance(const rw::core::SampleRecord& sample);
+  /// The end of the first needle and the start of the first question after it, among `spans`.
+  std::optional<std::pair<int, int>> needle_to_question(const std::vector<TextSpan>& spans) const;
   void fill_legend();
   void apply_view();
   QString segment_tip(int position) const;
   QString token_tip(int position) const;
 
-  std::filesystem::path project_dir_;
+  rw::core::Project project_;
   StoreReader* reader_;
   std::shared_ptr<TokenizerCache> tokenizers_;  // touched only on the reader thread
+  std::string default_tokenizer_;
   std::int64_t sample_id_ = 0;
   int request_ = 0;  // results of an earlier show_sample are dropped
   View view_ = View::Segments;
   SampleDocument document_;
   std::shared_ptr<QTextDocument> segments_text_, tokens_text_;  // what the text view shows, per view
   std::string dataset_name_;
-  std::string default_tokenizer_;
   std::int64_t sample_idx_ = 0;
   std::optional<TokenDocument> tokens_;
   std::vector<int> message_offsets_;

@@ -4,6 +4,7 @@
 // the mouse. Documents are built off the UI thread (make_document) and swapped in whole.
 #pragma once
 #include <QPlainTextEdit>
+#include <QTextBlock>
 #include <QTextLayout>
 #include <functional>
 #include <memory>
@@ -42,6 +43,8 @@ class SpanTextView : public QPlainTextEdit {
 
  private:
   void style_visible_blocks();
+  /// Calls `visit` with each block on screen, top to bottom.
+  void for_visible_blocks(const std::function<void(QTextBlock&)>& visit) const;
 
   Styler styler_;
   Tip tip_;

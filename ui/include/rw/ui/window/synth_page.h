@@ -8,6 +8,9 @@
 #pragma once
 #include <QWidget>
 #include <memory>
+#include <optional>
+
+#include "rw/core/synth/synth_config.h"
 
 class QComboBox;
 class QLabel;
@@ -56,6 +59,9 @@ class SynthPage : public QWidget {
   void launch_failed(const QString& error);
 
  private:
+  /// The form as a config, or nothing; either way the status line and buttons say so.
+  std::optional<rw::core::SynthConfig> checked_config();
+
   ProjectSession* session_;
   QComboBox* generator_;
   JsonForm* form_;
