@@ -47,12 +47,14 @@ def main():
         "redraw_ms_100k_points": round(measured["redraw"]["redraw_ms_100k_points"], 1),
         "drawn_points_total": measured["redraw"]["drawn_points_total"],
         "inspector_1m_stall_ms": round(measured["inspector"]["inspector_1m_stall_ms"], 1),
+        "inspector_1m_stall_ms_max": round(measured["inspector"]["inspector_1m_stall_ms_max"], 1),
         "inspector_1m_open_ms": round(measured["inspector"]["inspector_1m_open_ms"], 1),
         "inspector_formatted_blocks": measured["inspector"]["formatted_blocks"],
     }
     result["config"]["inspector_sample"] = {"characters": measured["inspector"]["characters"],
                                             "blocks": measured["inspector"]["blocks"],
-                                            "segments": measured["inspector"]["segments"], "budget_stall_ms": 100}
+                                            "segments": measured["inspector"]["segments"],
+                                            "trials": measured["inspector"]["trials"], "budget_stall_ms": 100}
     result["reference"] = {"name": "qtcharts-full-series; plaintextedit-eager-format",
                            "metrics": {"redraw_ms_100k_points": round(measured["redraw"]["reference_redraw_ms"], 1),
                                        "inspector_1m_stall_ms": round(measured["inspector"]["reference_stall_ms"], 1)}}
